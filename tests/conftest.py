@@ -1,0 +1,36 @@
+"""Test-wide guards and shared fixtures.
+
+The socket guard (pytest-socket, configured in pyproject.toml with
+``--allow-hosts=127.0.0.1,::1,localhost``) fails any test that connects beyond loopback.
+``.ci/run`` adds a second guard: the suite runs in a network namespace with only ``lo``.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    """The bundled sample exports."""
+    return SAMPLES
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """Test fixtures (real WHOIS responses, hand-made exports)."""
+    return FIXTURES
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
