@@ -118,17 +118,18 @@ def main() -> None:
     bare_s = time.perf_counter() - t
     del bare
 
+    from detector.disavow import write_disavow
     from detector.pipeline import audit_exports, disavow_for
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     result = audit_exports([export], offline=True, timings=timings)
     merged = disavow_for(result.domains)
-    merged.write(args.out / "disavow.txt")
+    write_disavow(merged.file, args.out / "disavow.txt")
     total = time.perf_counter() - start
     read_s = timings.get("read", float("nan"))
     print(f"rows: {len(result.backlinks):,}  referring domains: {len(result.domains):,}  "
-          f"disavowed: {len(merged.entries):,}")
+          f"disavowed: {len(merged.file.entries):,}")
     print(f"bare pandas.read_csv(engine='pyarrow'): {bare_s:.2f} s")
     for stage, seconds in timings.items():
         print(f"  {stage:<10} {seconds:6.2f} s")

@@ -1,0 +1,175 @@
+"""The main job as one call: exports in, judged referring domains out, then disavow.
+
+``audit_exports`` runs the stages of DESIGN.md in order — ingest, export signals,
+enrichment (unless offline), verdicts — and returns an :class:`Audit` holding every
+intermediate frame, so the CLI, the app and notebooks show the same thing. ``disavow_for``
+turns judged domains into a merged, validated disavow file.
+
+The stages themselves live in their own modules; this one only wires them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from detector.disavow import MergeResult, build_disavow, merge_disavow
+from detector.ingest import IngestReport, read_exports
+from detector.schema import DOM, DOMAIN, VERDICTS
+from detector.signals.export import compute_export
+from detector.signals.target import TargetSite, infer_target
+from detector.verdicts.rules import rule_verdicts
+
+__all__ = ["Audit", "audit_exports", "judge", "disavow_for", "Progress"]
+
+#: ``progress(stage, done, total)``: called as work advances; stages are
+#: ``read``, ``signals``, ``dns``/``registration``/``pages`` (lookups) and ``verdicts``.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Audit:
+    """Everything one audit produced, stage by stage."""
+
+    backlinks: pd.DataFrame  #: canonical Backlinks frame, duplicates removed
+    domains: pd.DataFrame  #: one row per referring domain: features, verdict, reasons
+    ingest: IngestReport  #: what each file was, rows read, problems, duplicates
+    target: TargetSite | None  #: the audited site (inferred or given)
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  #: quotable terms per domain
+    lookups: Any = None  #: enrichment result when lookups ran (None offline)
+
+    def summary(self) -> str:
+        """A few lines a person reads first: files, rows, domains, verdicts."""
+        lines = []
+        for result in self.ingest.results:
+            formats = ", ".join(result.formats)
+            lines.append(f"{result.source}: {formats}, {result.rows:,} rows"
+                         + (f", {result.dropped_rows} malformed rows skipped"
+                            if result.dropped_rows else ""))
+        for error in self.ingest.errors:
+            lines.append(f"NOT READ {error}")
+        lines.append(f"{len(self.backlinks):,} links ({self.ingest.duplicates_removed:,} "
+                     f"duplicates removed) from {len(self.domains):,} referring domains")
+        if self.target is not None and self.target.registrable_domain:
+            lines.append(f"target site: {self.target.registrable_domain}")
+        if DOM.VERDICT in self.domains:
+            counts = self.domains[DOM.VERDICT].value_counts()
+            lines.append("verdicts: " + ", ".join(f"{v} {int(counts.get(v, 0)):,}" for v in VERDICTS))
+        return "\n".join(lines)
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str):
+    start = time.perf_counter()
+    yield
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def audit_exports(
+    exports: Iterable[Any],
+    *,
+    target: TargetSite | str | None = None,
+    offline: bool = True,
+    network: Any = None,
+    cache_path: str | Path | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> Audit:
+    """Read ``exports`` and judge every referring domain.
+
+    ``exports``: paths, file objects or ``(name, bytes)`` pairs, in any supported format.
+    ``target``: the audited site (a domain, or a :class:`TargetSite`); inferred from the
+    exports' target URLs when None. ``offline=True`` makes no network call and judges on
+    export signals alone (plus nothing else); otherwise DNS, registration and page
+    lookups run with ``network`` (a :class:`detector.enrich.base.NetworkConfig`) and are
+    cached in ``cache_path``. ``timings``, when given, receives seconds per stage.
+    """
+    exports = list(exports)
+    with _timed(timings, "read"):
+        read_progress = (lambda done, total, _label: progress("read", done, total)) if progress else None
+        ingest = read_exports(exports, strict=strict, progress=read_progress)
+        backlinks = ingest.frame
+    if isinstance(target, str):
+        target = TargetSite.from_domain(target)
+    with _timed(timings, "signals"):
+        if target is None:
+            target = infer_target(backlinks)
+        export = compute_export(backlinks, target=target)
+        domains = export.features
+        if progress:
+            progress("signals", len(domains), len(domains))
+    lookups = None
+    if not offline:
+        with _timed(timings, "lookups"):
+            domains, lookups = _enrich(domains, backlinks, network, cache_path, target, progress)
+    with _timed(timings, "verdicts"):
+        domains = judge(domains, evidence=export.evidence)
+        if progress:
+            progress("verdicts", len(domains), len(domains))
+    return Audit(backlinks=backlinks, domains=domains, ingest=ingest, target=target,
+                 evidence=export.evidence, lookups=lookups)
+
+
+def _enrich(domains: pd.DataFrame, backlinks: pd.DataFrame, network: Any,
+            cache_path: str | Path | None, target: TargetSite | None,
+            progress: Progress | None) -> tuple[pd.DataFrame, Any]:
+    """Add lookup features (DNS, registration, pages) to the export features."""
+    from detector.enrich.base import NetworkConfig
+    from detector.enrich.run import enrich
+
+    result = enrich(
+        domains[DOMAIN].tolist(),
+        backlinks=backlinks,
+        config=network or NetworkConfig(),
+        cache_path=cache_path,
+        target=target,
+        progress=progress,
+    )
+    features = result.features
+    merged = domains.merge(features, on=DOMAIN, how="left", suffixes=("", "_lookup"))
+    return merged, result
+
+
+def judge(domains: pd.DataFrame, *, evidence: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add verdict columns (probability, verdict, scheme, reasons, model version).
+
+    Today the transparent rules of :mod:`detector.verdicts.rules` judge; the XGBoost
+    classifier replaces them when its default model ships.
+    """
+    return rule_verdicts(domains, evidence=evidence) if evidence is not None else rule_verdicts(domains)
+
+
+def disavow_for(
+    domains: pd.DataFrame,
+    *,
+    existing: Any = None,
+    allowlist: Any = None,
+    remove: Iterable[str] = (),
+    level: str = "domain",
+    backlinks: pd.DataFrame | None = None,
+    decisions: Mapping[str, str] | None = None,
+) -> MergeResult:
+    """Build the disavow entries for ``domains`` and merge them with ``existing``.
+
+    ``decisions`` (domain -> ``keep``/``disavow``) override verdicts, as do a ``decision``
+    column already in ``domains``. Allowlisted domains are never added; existing entries
+    are kept unless listed in ``remove``. The result validates; write it with
+    ``detector.disavow.write_disavow(result.file, path)``.
+    """
+    if decisions:
+        domains = domains.copy()
+        mapped = domains[DOMAIN].map(dict(decisions))
+        if DOM.DECISION in domains:
+            mapped = mapped.fillna(domains[DOM.DECISION])
+        domains[DOM.DECISION] = mapped
+    fresh = build_disavow(domains, level=level, backlinks=backlinks)
+    return merge_disavow(existing, fresh, allowlist=allowlist, remove=remove)
+
