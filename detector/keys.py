@@ -75,6 +75,10 @@ def _to_ascii(host: str) -> str:
 
 
 def _normalise_ip(text: str) -> str | None:
+    # cheap pre-check: an IP literal contains ':' or ends in a digit (names never end in one
+    # under the PSL; raising and catching ValueError for every host is the slow part)
+    if not text or (":" not in text and not text[-1].isdigit()):
+        return None
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:
