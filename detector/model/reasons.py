@@ -1,0 +1,144 @@
+"""Plain-language reasons from XGBoost's per-feature contributions.
+
+A reason is a feature that (a) has a value in this row, and (b) pushes the row's log-odds
+toward "link scheme" by at least ``MIN_CONTRIBUTION``. A missing value (a failed or
+skipped lookup) is never a reason: its contribution is ignored, whatever its sign.
+
+The sentence is the feature's description and the row's value
+(``"Share of anchors that are gambling terms: 0.75"``). The network stage may supply
+concrete **evidence** per domain, used instead of the generic sentence:
+
+* ``{domain: {feature_name: sentence}}``: the sentence replaces that feature's text when
+  the feature is among the row's top reasons;
+* ``{domain: [sentence, ...]}``: the sentences replace the text of the row's strongest
+  reason of family ``"network"`` (e.g. "shares IP block 203.0.113.0/24 with 14 other
+  referring domains").
+
+>>> from detector.schema import Feature
+>>> sentence(Feature("gambling", "Share of anchors that are gambling terms", "export"), 0.75)
+'Share of anchors that are gambling terms: 0.75'
+>>> format_value(14.0), format_value(0.123456), format_value(3130.6), format_value(12.345)
+('14', '0.123', '3,131', '12.3')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from detector.model.features import EXPORT_FAMILY, UNKNOWN_FAMILY
+from detector.schema import Feature
+
+__all__ = [
+    "Reason",
+    "MIN_CONTRIBUTION",
+    "EXPORT_ONLY_NOTE",
+    "NETWORK_FAMILY",
+    "format_value",
+    "sentence",
+    "top_reasons",
+    "export_only_rows",
+    "join_reasons",
+]
+
+#: Smallest push toward "scheme", in log-odds, for a feature to count as a reason.
+MIN_CONTRIBUTION = 0.1
+#: Note added to the reasons of a row judged on export signals alone.
+EXPORT_ONLY_NOTE = "(export data only; no lookups)"
+#: Family whose reasons list-form evidence replaces.
+NETWORK_FAMILY = "network"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason a domain looks like part of a link scheme."""
+
+    feature: str  #: feature column name
+    family: str  #: signal family of the feature
+    value: float  #: the row's value of the feature (never NaN)
+    contribution: float  #: push toward "scheme" in log-odds (> 0)
+    text: str  #: the sentence shown to a person
+
+
+def format_value(value: float) -> str:
+    """A short human form of a number: 3 significant digits below 100, whole numbers
+    (with thousands separators) from 100 up."""
+    v = float(value)
+    if v.is_integer() and abs(v) < 1000:
+        return str(int(v))
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def sentence(feature: Feature, value: float) -> str:
+    """The generic reason sentence: description and value."""
+    return f"{feature.description}: {format_value(value)}"
+
+
+def top_reasons(contributions: np.ndarray, matrix: np.ndarray, features: Sequence[Feature], *,
+                top: int = 3, min_contribution: float = MIN_CONTRIBUTION,
+                evidence: Mapping | None = None,
+                domains: Sequence[str] | None = None) -> list[list[Reason]]:
+    """Up to ``top`` reasons per row, strongest first (see the module docstring)."""
+    n = len(matrix)
+    if n == 0 or top <= 0:
+        return [[] for _ in range(n)]
+    eligible = (contributions >= min_contribution) & ~np.isnan(matrix)
+    scored = np.where(eligible, contributions, -np.inf)
+    k = min(top, scored.shape[1])
+    best = np.argpartition(-scored, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scored, best, axis=1), axis=1, kind="stable")
+    best = np.take_along_axis(best, order, axis=1)
+    best_ok = np.take_along_axis(eligible, best, axis=1)
+    out: list[list[Reason]] = []
+    for i in range(n):
+        row = []
+        for j in best[i][best_ok[i]]:
+            f = features[j]
+            value = float(matrix[i, j])
+            row.append(Reason(f.name, f.family, value, float(contributions[i, j]),
+                              sentence(f, value)))
+        if evidence and domains is not None and row:
+            row = _with_evidence(row, evidence.get(domains[i]))
+        out.append(row)
+    return out
+
+
+def _with_evidence(row: list[Reason], found) -> list[Reason]:
+    if not found:
+        return row
+    if isinstance(found, Mapping):
+        return [_retext(r, found[r.feature]) if r.feature in found else r for r in row]
+    sentences = [found] if isinstance(found, str) else list(found)
+    for index, reason in enumerate(row):
+        if reason.family == NETWORK_FAMILY:
+            return row[:index] + [_retext(reason, ", ".join(sentences))] + row[index + 1:]
+    return row
+
+
+def _retext(reason: Reason, text: str) -> Reason:
+    return Reason(reason.feature, reason.family, reason.value, reason.contribution, text)
+
+
+def export_only_rows(matrix: np.ndarray, features: Sequence[Feature]) -> np.ndarray:
+    """Rows whose known values all come from export signals, for a model that also has
+    lookup features (so its other evidence is missing, not merely absent by design)."""
+    families = np.array([f.family for f in features], dtype=object)
+    is_export = families == EXPORT_FAMILY
+    has_lookup_features = bool(np.any(~is_export & (families != UNKNOWN_FAMILY)))
+    if not has_lookup_features or not is_export.any():
+        return np.zeros(len(matrix), dtype=bool)
+    known = ~np.isnan(matrix)
+    return known[:, is_export].any(axis=1) & ~known[:, ~is_export].any(axis=1)
+
+
+def join_reasons(reasons: Sequence[Reason], *, export_only: bool = False,
+                 empty: str = "") -> str:
+    """The reasons as one ``"; "``-joined string, with the export-only note when due."""
+    text = "; ".join(r.text for r in reasons) or empty
+    if export_only:
+        text = f"{text} {EXPORT_ONLY_NOTE}" if text else EXPORT_ONLY_NOTE
+    return text
