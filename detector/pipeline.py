@@ -11,6 +11,7 @@ The stages themselves live in their own modules; this one only wires them.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,16 @@ from typing import Any
 
 import pandas as pd
 
-from detector.disavow import MergeResult, build_disavow, merge_disavow
+from detector.disavow import (
+    MAX_BYTES,
+    MAX_LINES,
+    DisavowEntry,
+    DisavowFile,
+    MergeResult,
+    build_disavow,
+    merge_disavow,
+    render_disavow,
+)
 from detector.ingest import IngestReport, read_exports
 from detector.schema import DOM, DOMAIN, VERDICTS
 from detector.signals.export import compute_export
@@ -171,5 +181,19 @@ def disavow_for(
             mapped = mapped.fillna(domains[DOM.DECISION])
         domains[DOM.DECISION] = mapped
     fresh = build_disavow(domains, level=level, backlinks=backlinks)
-    return merge_disavow(existing, fresh, allowlist=allowlist, remove=remove)
+    merged = merge_disavow(existing, fresh, allowlist=allowlist, remove=remove)
+    if _within_limits(merged.file):
+        return merged
+    # Per-entry reason comments are for people; Google's limits count them. Drop the new
+    # entries' comments rather than fail; if it is still too large, validation says so.
+    bare = DisavowFile(tuple(DisavowEntry(e.kind, e.value) for e in fresh.entries),
+                       header=fresh.header)
+    warnings.warn("disavow file over Google's size limits with a reason above every entry; "
+                  "the new entries are written without their reason comments", stacklevel=2)
+    return merge_disavow(existing, bare, allowlist=allowlist, remove=remove)
+
+
+def _within_limits(file: DisavowFile) -> bool:
+    text = render_disavow(file)
+    return len(text.encode("utf-8")) <= MAX_BYTES and text.count("\n") <= MAX_LINES
 

@@ -116,3 +116,21 @@ def test_version(argv, capsys):
         main(argv)
     assert exit_info.value.code == 0
     assert "detector" in capsys.readouterr().out
+
+
+def test_disavow_for_drops_reason_comments_rather_than_exceed_googles_limit():
+    from detector.disavow import MAX_BYTES, render_disavow, validate_disavow
+    from detector.pipeline import disavow_for
+
+    n = 40_000  # 40,000 entries with a 60-character reason each is over 2 MB
+    domains = pd.DataFrame({
+        "domain": [f"spam-site-number-{i}.com" for i in range(n)],
+        "verdict": "toxic",
+        "reasons": "shares IP block and analytics ID with 14 other referring domains",
+    })
+    with pytest.warns(UserWarning, match="without their reason comments"):
+        merged = disavow_for(domains)
+    text = render_disavow(merged.file)
+    assert len(text.encode()) <= MAX_BYTES
+    assert all(p.severity != "error" for p in validate_disavow(text, raise_errors=False))
+    assert len(merged.file.entries) == n
