@@ -1,7 +1,7 @@
 """Test-wide guards and shared fixtures.
 
 The socket guard (pytest-socket, configured in pyproject.toml with
-``--allow-hosts=127.0.0.1,::1,localhost``) fails any test that connects beyond loopback.
+``--allow-hosts=127.0.0.0/8,::1,localhost``) fails any test that connects beyond loopback.
 ``.ci/run`` adds a second guard: the suite runs in a network namespace with only ``lo``.
 """
 
