@@ -3,6 +3,7 @@
     detector score EXPORT... [--out domains.csv] [--disavow disavow.txt] [--existing old.txt]
                              [--allow allowlist.txt] [--offline] [--target SITE] [--strict]
     detector disavow REVIEWED.csv --out disavow.txt [--existing old.txt] [--allow allow.txt]
+    detector train EXPORT... --labels reviewed.csv | --disavow-labels old.txt [--allow allow.txt]
     detector formats
     detector simulate ...          (synthetic labelled worlds; see ``detector simulate -h``)
     detector refresh-rdap DIR      (download IANA's RDAP bootstrap files into DIR)
@@ -110,6 +111,40 @@ def _cmd_disavow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from detector.errors import ModelError
+    from detector.model import (
+        labels_from_csv,
+        labels_from_disavow,
+        load_default_model,
+        train_from_labels,
+    )
+    from detector.pipeline import audit_exports
+
+    if args.labels:
+        labels = labels_from_csv(args.labels)
+    elif args.disavow_labels:
+        labels = labels_from_disavow(args.disavow_labels, args.allow)
+    else:
+        raise DetectorError("detector train needs --labels REVIEWED.csv or --disavow-labels FILE")
+    bars = _Bars(not args.quiet)
+    try:
+        audit = audit_exports(args.exports, target=args.target, offline=args.offline,
+                              network=None if args.offline else _network_config(args),
+                              cache_path=args.cache, progress=bars)
+    finally:
+        bars.close()
+    try:
+        base = load_default_model() if args.base == "default" else None
+    except ModelError as exc:
+        print(f"no base model to compare with ({exc}); training from scratch")
+        base = None
+    report = train_from_labels(audit.domains, labels, base_model=base, mode=args.mode,
+                               cv=args.cv, models_dir=args.models_dir)
+    print(report.to_text())
+    return 0
+
+
 def _cmd_formats(_args: argparse.Namespace) -> int:
     from detector.ingest import known_formats
 
@@ -175,6 +210,26 @@ def build_parser() -> argparse.ArgumentParser:
     disavow.add_argument("--allow", type=Path, help="allowlist: domains never to disavow")
     disavow.add_argument("--remove", action="append", help="existing entry to drop (repeatable)")
     disavow.set_defaults(func=_cmd_disavow)
+
+    train = sub.add_parser("train", help="train a new model version on your own labels")
+    train.add_argument("exports", nargs="+", type=Path, help="the exports the labelled domains come from")
+    labels = train.add_mutually_exclusive_group(required=True)
+    labels.add_argument("--labels", type=Path, help="reviewed CSV: domain + verdict/decision")
+    labels.add_argument("--disavow-labels", type=Path,
+                        help="a disavow file whose domains are positives (with --allow as negatives)")
+    train.add_argument("--allow", type=Path, help="allowlist: domains that are negatives")
+    train.add_argument("--base", choices=("default", "none"), default="default",
+                       help="compare with (and fine-tune from) the shipped default model")
+    train.add_argument("--mode", choices=("retrain", "finetune"), default="retrain")
+    train.add_argument("--cv", type=int, default=5, help="cross-validation folds")
+    train.add_argument("--models-dir", type=Path, default=None, help="where to save the new version")
+    train.add_argument("--target", help="the audited site (default: inferred)")
+    train.add_argument("--offline", action="store_true", help="features from the exports only")
+    train.add_argument("--cache", type=Path, default=None)
+    train.add_argument("--dns-server", action="append")
+    train.add_argument("--dns-port", type=int, default=None)
+    train.add_argument("--quiet", action="store_true")
+    train.set_defaults(func=_cmd_train)
 
     formats = sub.add_parser("formats", help="list the export formats the detector reads")
     formats.set_defaults(func=_cmd_formats)

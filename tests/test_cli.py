@@ -134,3 +134,21 @@ def test_disavow_for_drops_reason_comments_rather_than_exceed_googles_limit():
     assert len(text.encode()) <= MAX_BYTES
     assert all(p.severity != "error" for p in validate_disavow(text, raise_errors=False))
     assert len(merged.file.entries) == n
+
+
+def test_train_on_reviewed_labels_saves_a_new_version(tmp_path, capsys):
+    _, out, _ = _score(tmp_path)
+    models = tmp_path / "models"
+    code = main(["train", *EXPORTS, "--offline", "--quiet", "--labels", str(out),
+                 "--base", "none", "--cv", "3", "--models-dir", str(models)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "trained on" in printed
+    saved = [p for p in models.iterdir() if (p / "card.json").exists()]
+    assert len(saved) == 1
+
+
+def test_train_without_labels_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", EXPORTS[0], "--offline"])
+    assert exit_info.value.code == 2
