@@ -24,6 +24,12 @@ def samples_dir() -> Path:
 
 
 @pytest.fixture
+def handmade_dir() -> Path:
+    """Hand-made exports of one fictional site in every format (ingest edge cases)."""
+    return FIXTURES / "exports" / "handmade"
+
+
+@pytest.fixture
 def fixtures_dir() -> Path:
     """Test fixtures (real WHOIS responses, hand-made exports)."""
     return FIXTURES

@@ -64,8 +64,8 @@ def test_semicolon_delimiter_and_crlf():
 
 # ---------------------------------------------------------------- inputs
 
-def test_bytes_and_file_object_inputs_name_the_rows(samples_dir):
-    data = (samples_dir / "bing_backlinks.csv").read_bytes()
+def test_bytes_and_file_object_inputs_name_the_rows(handmade_dir):
+    data = (handmade_dir / "bing_backlinks.csv").read_bytes()
     from_bytes = read_export(data, name="upload.csv")
     handle = io.BytesIO(data)
     handle.name = "streamlit-upload.csv"
@@ -206,9 +206,9 @@ def test_read_exports_removes_duplicates_across_files_and_counts_them():
     assert {c: report.frame[c].dtype for c in report.frame.columns} == BACKLINK_DTYPES
 
 
-def test_read_exports_keeps_readable_files_when_one_fails(fixtures_dir, samples_dir):
+def test_read_exports_keeps_readable_files_when_one_fails(fixtures_dir, handmade_dir):
     report = read_exports([fixtures_dir / "exports" / "unrecognised_rank_tracker.csv",
-                           samples_dir / "moz_links.csv",
+                           handmade_dir / "moz_links.csv",
                            fixtures_dir / "exports" / "does_not_exist.csv"])
     assert len(report.results) == 1 and len(report.frame) > 0
     assert [type(e.error) for e in report.errors] == [UnrecognisedFormatError, FileNotFoundError]
@@ -223,13 +223,13 @@ def test_read_exports_raises_when_nothing_is_readable(fixtures_dir):
                       fixtures_dir / "exports" / "bing_header_only.csv"])
 
 
-def test_read_exports_strict_raises_on_the_first_problem(fixtures_dir, samples_dir):
+def test_read_exports_strict_raises_on_the_first_problem(fixtures_dir, handmade_dir):
     with pytest.raises(MalformedRowsError):
-        read_exports([samples_dir / "moz_links.csv", fixtures_dir / "exports" / "majestic_invalid_rows.csv"],
+        read_exports([handmade_dir / "moz_links.csv", fixtures_dir / "exports" / "majestic_invalid_rows.csv"],
                      strict=True)
     with pytest.raises(UnrecognisedFormatError):
         read_exports([fixtures_dir / "exports" / "unrecognised_rank_tracker.csv",
-                      samples_dir / "moz_links.csv"], strict=True)
+                      handmade_dir / "moz_links.csv"], strict=True)
 
 
 def test_trailing_delimiter_on_data_rows_only_is_tolerated():

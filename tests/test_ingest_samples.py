@@ -1,4 +1,4 @@
-"""Every bundled sample export parses with its expected format and canonical dtypes."""
+"""Every hand-made export (one fictional site, every format) parses with its expected format and dtypes."""
 
 from __future__ import annotations
 
@@ -30,18 +30,18 @@ DOMAIN_LEVEL = {"ahrefs_referring_domains", "semrush_referring_domains", "gsc_to
                 "bing_domains"}
 
 
-def test_every_sample_file_is_listed_and_documented(samples_dir):
-    present = {p.name for p in samples_dir.iterdir()
+def test_every_sample_file_is_listed_and_documented(handmade_dir):
+    present = {p.name for p in handmade_dir.iterdir()
                if p.is_file() and not p.name.startswith("_") and p.name != "README.md"}
     assert present == set(EXPECTED)
-    readme = (samples_dir / "README.md").read_text(encoding="utf-8")
+    readme = (handmade_dir / "README.md").read_text(encoding="utf-8")
     for name in EXPECTED:
         assert f"`{name}`" in readme, name
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_sample_parses_with_expected_format(samples_dir, name):
-    result = read_export(samples_dir / name)
+def test_sample_parses_with_expected_format(handmade_dir, name):
+    result = read_export(handmade_dir / name)
     frame = result.frame
     assert result.formats == EXPECTED[name]
     assert 8 <= len(frame) <= 80
@@ -56,8 +56,8 @@ def test_sample_parses_with_expected_format(samples_dir, name):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_sample_link_rows_point_at_the_velora_site(samples_dir, name):
-    frame = read_export(samples_dir / name).frame
+def test_sample_link_rows_point_at_the_velora_site(handmade_dir, name):
+    frame = read_export(handmade_dir / name).frame
     links = frame[~frame[BL.FORMAT].isin(DOMAIN_LEVEL | {"plain_list", "disavow"})]
     with_target = links[links[BL.TARGET_URL].notna()]
     assert (with_target[BL.TARGET_HOST] == "velora-bikes.com").all()
@@ -66,25 +66,25 @@ def test_sample_link_rows_point_at_the_velora_site(samples_dir, name):
     assert (domain_rows[BL.SOURCE_URL] == domain_rows[BL.SOURCE_HOST]).all()
 
 
-def test_samples_share_referring_domains(samples_dir):
-    domains = [set(read_export(samples_dir / n).frame[BL.DOMAIN]) for n in EXPECTED]
+def test_samples_share_referring_domains(handmade_dir):
+    domains = [set(read_export(handmade_dir / n).frame[BL.DOMAIN]) for n in EXPECTED]
     common = set.intersection(*[d for d in domains if len(d) > 15])
     assert {"best-ebike-reviews-2026.xyz", "cycling-tips-hub.top"} <= common
 
 
-def test_utf16_and_utf8_ahrefs_samples_read_the_same(samples_dir):
-    a = read_export(samples_dir / "ahrefs_backlinks_utf16.csv")
-    b = read_export(samples_dir / "ahrefs_backlinks_utf8.csv")
+def test_utf16_and_utf8_ahrefs_samples_read_the_same(handmade_dir):
+    a = read_export(handmade_dir / "ahrefs_backlinks_utf16.csv")
+    b = read_export(handmade_dir / "ahrefs_backlinks_utf8.csv")
     assert a.parts[0].encoding == "utf-16-le" and a.parts[0].delimiter == "\t"
     assert b.parts[0].encoding == "utf-8" and b.parts[0].delimiter == ","
     pd.testing.assert_frame_equal(a.frame.drop(columns=[BL.SOURCE_FILE]),
                                   b.frame.drop(columns=[BL.SOURCE_FILE]))
 
 
-def test_gsc_zip_names_each_member_and_skips_unusable_ones(samples_dir):
-    result = read_export(samples_dir / "gsc_links.zip")
+def test_gsc_zip_names_each_member_and_skips_unusable_ones(handmade_dir):
+    result = read_export(handmade_dir / "gsc_links.zip")
     files = set(result.frame[BL.SOURCE_FILE])
-    stem = str(samples_dir / "gsc_links.zip")
+    stem = str(handmade_dir / "gsc_links.zip")
     assert files == {f"{stem}!Top linking sites.csv", f"{stem}!Latest links.csv",
                      f"{stem}!More sample links.csv"}
     assert len(result.skipped) == 1 and "Top linked pages.csv" in result.skipped[0]
@@ -93,24 +93,24 @@ def test_gsc_zip_names_each_member_and_skips_unusable_ones(samples_dir):
     assert (latest[BL.LAST_SEEN].dt.year.isin([2024, 2025, 2026])).all()
 
 
-def test_gsc_xlsx_rows_keep_excel_row_numbers_and_dates(samples_dir):
-    result = read_export(samples_dir / "gsc_latest_links.xlsx")
+def test_gsc_xlsx_rows_keep_excel_row_numbers_and_dates(handmade_dir):
+    result = read_export(handmade_dir / "gsc_latest_links.xlsx")
     frame = result.frame
     assert frame[BL.SOURCE_LINE].tolist() == list(range(2, 2 + len(frame)))
     assert frame[BL.LAST_SEEN].notna().all()
-    assert set(frame[BL.SOURCE_FILE]) == {f"{samples_dir / 'gsc_latest_links.xlsx'}!Latest links"}
+    assert set(frame[BL.SOURCE_FILE]) == {f"{handmade_dir / 'gsc_latest_links.xlsx'}!Latest links"}
     assert any("Metadata" in s for s in result.skipped)
 
 
-def test_moz_sample_preamble_is_skipped(samples_dir):
-    result = read_export(samples_dir / "moz_links.csv")
+def test_moz_sample_preamble_is_skipped(handmade_dir):
+    result = read_export(handmade_dir / "moz_links.csv")
     assert result.parts[0].header_line == 5
     assert int(result.frame[BL.SOURCE_LINE].iloc[0]) == 6
     assert result.frame[BL.MOZ_SPAM_SCORE].between(0, 100).all()
 
 
-def test_existing_disavow_sample_rows(samples_dir):
-    frame = read_export(samples_dir / "existing_disavow.txt").frame
+def test_existing_disavow_sample_rows(handmade_dir):
+    frame = read_export(handmade_dir / "existing_disavow.txt").frame
     assert set(frame[BL.TOOL]) == {"disavow"}
     assert "old-partner-network.info" in set(frame[BL.DOMAIN])
     url_rows = frame[frame[BL.SOURCE_URL].str.startswith("https://")]
