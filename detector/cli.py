@@ -168,12 +168,9 @@ def _cmd_refresh_rdap(args: argparse.Namespace) -> int:
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
-    import subprocess
+    from detector.ui.launch import launch
 
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app),
-               "--server.address", args.address, "--server.port", str(args.port)]
-    return subprocess.call(command)
+    return launch(args.address, args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,7 +50,7 @@ def test_rate_limiter_acquire_really_waits():
         return time.monotonic() - start
 
     elapsed = asyncio.run(run())
-    assert 0.18 <= elapsed < 1.0  # 4 gaps of 50 ms
+    assert 0.18 <= elapsed < 3.0  # 4 gaps of 50 ms (the upper bound only catches a hang)
 
 
 def test_map_bounded_respects_concurrency_and_order():
