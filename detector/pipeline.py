@@ -10,6 +10,7 @@ The stages themselves live in their own modules; this one only wires them.
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -53,6 +54,7 @@ class Audit:
     target: TargetSite | None  #: the audited site (inferred or given)
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  #: quotable terms per domain
     lookups: Any = None  #: enrichment result when lookups ran (None offline)
+    networks: Any = None  #: :class:`detector.network.NetworkResult`: groups of referring domains
 
     def summary(self) -> str:
         """A few lines a person reads first: files, rows, domains, verdicts."""
@@ -68,6 +70,10 @@ class Audit:
                      f"duplicates removed) from {len(self.domains):,} referring domains")
         if self.target is not None and self.target.registrable_domain:
             lines.append(f"target site: {self.target.registrable_domain}")
+        if self.networks is not None and len(self.networks.networks):
+            sizes = self.networks.networks["size"]
+            lines.append(f"networks: {len(sizes)} (largest {int(sizes.max())} domains, "
+                         f"{int(sizes.sum())} domains in networks)")
         if DOM.VERDICT in self.domains:
             counts = self.domains[DOM.VERDICT].value_counts()
             lines.append("verdicts: " + ", ".join(f"{v} {int(counts.get(v, 0)):,}" for v in VERDICTS))
@@ -120,12 +126,54 @@ def audit_exports(
     if not offline:
         with _timed(timings, "lookups"):
             domains, lookups = _enrich(domains, backlinks, network, cache_path, target, progress)
+    with _timed(timings, "networks"):
+        # "share of the network already judged toxic" needs a first judgement: the
+        # transparent rules give it, the final verdict below then sees the network too
+        preliminary = rule_verdicts(domains, evidence=export.evidence)
+        domains, networks, network_evidence = _networks(domains, backlinks, lookups, preliminary)
     with _timed(timings, "verdicts"):
-        domains = judge(domains, evidence=export.evidence)
+        domains = judge(domains, evidence=export.evidence, network_evidence=network_evidence)
         if progress:
             progress("verdicts", len(domains), len(domains))
     return Audit(backlinks=backlinks, domains=domains, ingest=ingest, target=target,
-                 evidence=export.evidence, lookups=lookups)
+                 evidence=export.evidence, lookups=lookups, networks=networks)
+
+
+def _networks(domains: pd.DataFrame, backlinks: pd.DataFrame, lookups: Any,
+              preliminary: pd.DataFrame) -> tuple[pd.DataFrame, Any, dict[str, list[str]]]:
+    """Group referring domains by shared footprints; add network features and ids.
+
+    Offline, only the export's own footprints (title patterns, URL schemes, first-seen
+    bursts) are available; with lookups, hosting, registration and page footprints join.
+    """
+    from detector.network import (
+        domain_evidence,
+        export_footprints,
+        find_networks,
+        first_seen_by_domain,
+        interlinks_from_pages,
+        network_features,
+    )
+
+    referring = domains[DOMAIN].tolist()
+    prints = [export_footprints(backlinks)]
+    interlinks = None
+    if lookups is not None:
+        from detector.signals.content import content_footprints
+        from detector.signals.hosting import hosting_footprints
+        from detector.signals.registration import registration_footprints
+
+        found = lookups.lookups
+        prints += [hosting_footprints(found.get("dns", {})),
+                   registration_footprints(found.get("registration", {})),
+                   content_footprints(found.get("pages", {}))]
+        interlinks = interlinks_from_pages(found.get("pages", {}), referring)
+    result = find_networks(prints, domains=referring, interlinks=interlinks,
+                           first_seen=first_seen_by_domain(backlinks))
+    features = network_features(result, verdicts=preliminary[[DOMAIN, DOM.VERDICT]])
+    features = features.merge(result.memberships, on=DOMAIN, how="left")
+    domains = domains.merge(features, on=DOMAIN, how="left")
+    return domains, result, domain_evidence(result)
 
 
 def _enrich(domains: pd.DataFrame, backlinks: pd.DataFrame, network: Any,
@@ -148,13 +196,36 @@ def _enrich(domains: pd.DataFrame, backlinks: pd.DataFrame, network: Any,
     return merged, result
 
 
-def judge(domains: pd.DataFrame, *, evidence: pd.DataFrame | None = None) -> pd.DataFrame:
+def judge(domains: pd.DataFrame, *, evidence: pd.DataFrame | None = None,
+          network_evidence: Mapping[str, list[str]] | None = None,
+          model: Any = "default") -> pd.DataFrame:
     """Add verdict columns (probability, verdict, scheme, reasons, model version).
 
-    Today the transparent rules of :mod:`detector.verdicts.rules` judge; the XGBoost
-    classifier replaces them when its default model ships.
+    ``model="default"`` uses the shipped XGBoost default model when there is one, and the
+    transparent rules of :mod:`detector.verdicts.rules` otherwise; ``model=None`` forces
+    the rules; a :class:`detector.model.LinkSchemeClassifier` is used as given. Feature
+    columns the model knows but this run did not compute (offline: every lookup family)
+    count as not looked up, and the reasons say so.
     """
-    return rule_verdicts(domains, evidence=evidence) if evidence is not None else rule_verdicts(domains)
+    if isinstance(model, str) and model == "default":
+        model = default_model()
+    if model is None:
+        return rule_verdicts(domains, evidence=evidence)
+    from detector.model import score_domains
+
+    return score_domains(domains, model, evidence=network_evidence, fill_missing=True)
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> Any:
+    """The shipped default model, or None when none is shipped (then rules judge)."""
+    from detector.errors import ModelError
+    from detector.model import load_default_model
+
+    try:
+        return load_default_model()
+    except ModelError:
+        return None
 
 
 def disavow_for(
