@@ -400,7 +400,11 @@ def test_rate_limiter_spaces_requests_to_one_server():
     arrivals = sorted(t for times in world.hits.values() for t in times)
     assert len(arrivals) == 6
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
-    assert min(gaps) >= 0.09, gaps  # 0.1 s slots, a little slack for timer granularity
+    # 0.1 s slots. Arrival times at the server jitter on a loaded machine (one late
+    # request shortens the next gap), so check the span and that no two came together;
+    # without the limiter all six arrive within a few milliseconds.
+    assert arrivals[-1] - arrivals[0] >= 0.8 * 0.1 * (len(arrivals) - 1), gaps
+    assert min(gaps) >= 0.03, gaps
 
 
 # --------------------------------------------------------------------------- WHOIS client
@@ -460,7 +464,9 @@ def test_whois_rate_limit_spaces_queries_to_one_server():
     world, results = asyncio.run(run())
     assert all(r.record is not None for r in results)
     arrivals = sorted(t for t, _ in world.queries)
-    assert min(b - a for a, b in zip(arrivals, arrivals[1:])) >= 0.09
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    assert arrivals[-1] - arrivals[0] >= 0.8 * 0.1 * (len(arrivals) - 1), gaps  # see above
+    assert min(gaps) >= 0.03, gaps
 
 
 def test_whois_server_choice_table_then_iana_referral():
