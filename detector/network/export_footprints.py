@@ -21,6 +21,7 @@ them to :func:`~detector.network.find_networks` as ``interlinks``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -39,10 +40,11 @@ pages not found error untitled main site website web official the to of and a an
 your default new post posts archive archives category tag search results login sign up""".split())
 
 
-def _site_names(domain: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def _site_names(domain: str) -> tuple[str, ...]:
     label = domain.split(".")[0] if domain else ""
     names = {domain, label, label.replace("-", " "), label.replace("-", "")}
-    return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+    return tuple(sorted((n for n in names if len(n) >= 3), key=len, reverse=True))
 
 
 def title_pattern(title: object, domain: str) -> str | None:
@@ -57,7 +59,14 @@ def title_pattern(title: object, domain: str) -> str | None:
         return None
     text = title.strip().lower()
     for name in _site_names(domain):
-        text = text.replace(name, "{site}")
+        if name in text:
+            text = text.replace(name, "{site}")
+    return _title_shape(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _title_shape(text: str) -> str | None:
+    """Digits, separators and spacing of a lower-cased title with site names replaced."""
     text = _DIGITS.sub("#", text)
     text = _SEPARATORS.sub(" | ", text)
     text = _SPACES.sub(" ", text).strip(" |")
@@ -106,6 +115,12 @@ def path_scheme(url: object) -> str | None:
         path = urlsplit(url if "://" in url else "http://" + url).path
     except ValueError:
         return None
+    return _path_shape(path)
+
+
+@lru_cache(maxsize=1 << 16)
+def _path_shape(path: str) -> str | None:
+    """The shape of a URL path (see :func:`path_scheme`); cached, paths repeat across sites."""
     segments = [s for s in path.lower().split("/") if s]
     if len(segments) < 2:
         return None
@@ -118,6 +133,10 @@ def path_scheme(url: object) -> str | None:
     if not placeholder:
         return None
     return "/" + "/".join(shapes) + ("/" if path.endswith("/") else "")
+
+
+#: The path of a URL (or of a bare host/path), as urlsplit would give it for http(s) URLs.
+_PATH_OF_URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#]*([^?#]*)"
 
 
 def first_seen_by_domain(backlinks: pd.DataFrame) -> pd.Series:
@@ -202,13 +221,19 @@ def export_footprints(backlinks: pd.DataFrame, *, burst_window_days: int = 3, bu
         base = base.groupby(DOMAIN, sort=False).head(max_pages_per_domain)
         doms = base[DOMAIN].astype(str).tolist()
         if BL.SOURCE_TITLE in base.columns:
+            # each distinct (title, domain) once: sitewide links repeat one title
+            pairs = pd.DataFrame({DOMAIN: doms, "title": base[BL.SOURCE_TITLE].astype("object").tolist()})
+            pairs = pairs.drop_duplicates()
             titles = [title_pattern(t if isinstance(t, str) else None, d)
-                      for t, d in zip(base[BL.SOURCE_TITLE].astype("object").tolist(), doms)]
-            frames.append(pd.DataFrame({DOMAIN: doms, "kind": "title_pattern", "key": titles}))
+                      for t, d in zip(pairs["title"].tolist(), pairs[DOMAIN].tolist())]
+            frames.append(pd.DataFrame({DOMAIN: pairs[DOMAIN].tolist(), "kind": "title_pattern",
+                                        "key": titles}))
         if BL.SOURCE_URL in base.columns:
-            paths = [path_scheme(u if isinstance(u, str) else None)
-                     for u in base[BL.SOURCE_URL].astype("object").tolist()]
-            frames.append(pd.DataFrame({DOMAIN: doms, "kind": "path_scheme", "key": paths}))
+            # vectorised path extraction, then one shape per distinct path
+            paths = base[BL.SOURCE_URL].astype("string").str.extract(_PATH_OF_URL, expand=False)
+            codes, uniques = pd.factorize(paths)
+            shapes = pd.array([_path_shape(p) for p in uniques] + [None], dtype="object")
+            frames.append(pd.DataFrame({DOMAIN: doms, "kind": "path_scheme", "key": shapes[codes]}))
         frames.append(burst_footprints(first_seen_by_domain(backlinks), window_days=burst_window_days,
                                        factor=burst_factor, min_domains=burst_min_domains))
     if not frames:
