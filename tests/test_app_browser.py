@@ -2,8 +2,8 @@
 
 Starts ``streamlit run app.py`` on 127.0.0.1 (a free port, bounded wait for readiness),
 uploads the bundled Ahrefs sample, keeps the riskiest toxic domain, downloads
-disavow.txt and checks its content, and saves a screenshot of the review page to
-``docs/screenshots/review.png`` for the README. Chromium comes from apt (``.ci/run``);
+disavow.txt and checks its content, and saves a screenshot of the review page (to
+``docs/screenshots/review.png`` for the README when LINKDETECTOR_SCREENSHOTS=1). Chromium comes from apt (``.ci/run``);
 ``playwright install`` is never used. Without chromium the test FAILS when ``CI`` is set
 and skips with the reason otherwise.
 """
@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -25,7 +26,11 @@ from tests.conftest import ROOT, free_port
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOT = ROOT / "docs" / "screenshots" / "review.png"  # summary.png is saved beside it
+#: Screenshots go to a temporary folder; with LINKDETECTOR_SCREENSHOTS=1 they refresh the
+#: ones in docs/screenshots/ that the README shows (so a test run leaves the tree clean).
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOT = (DOCS_SCREENSHOTS if os.environ.get("LINKDETECTOR_SCREENSHOTS") == "1"
+              else Path(tempfile.mkdtemp(prefix="linkdetector-shots-"))) / "review.png"  # summary.png beside it
 SAMPLE = ROOT / "data" / "samples" / "ahrefs_backlinks_utf8.csv"
 READY_TIMEOUT_S = 60
 UI_TIMEOUT_MS = 120_000  # generous: a loaded 2-core CI machine; a real hang still fails
