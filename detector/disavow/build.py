@@ -18,6 +18,7 @@ version, date (UTC) and counts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -88,7 +89,7 @@ def select_domains(domains: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _reason(row: pd.Series) -> str:
+def _reason(row: Mapping[str, object]) -> str:
     label = row["why"]
     scheme = _text(row.get(DOM.SCHEME))
     if scheme and scheme != "natural":
@@ -139,7 +140,8 @@ def build_disavow(domains: pd.DataFrame, *, level: Literal["domain", "url"] = "d
     chosen = select_domains(domains)
     problems: list[DisavowProblem] = []
     selected: dict[str, str] = {}  # key -> reason comment, first row wins
-    for _, row in chosen.iterrows():
+    # plain dicts: iterrows builds a Series per row, the slow part on 10^4+ domains
+    for row in chosen.to_dict("records"):
         raw = _text(row[DOM.DOMAIN])
         key = normalise_host(raw)
         broken = domain_problem(key) if key else ("empty_domain", "the domain is empty", None)
