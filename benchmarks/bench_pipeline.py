@@ -124,8 +124,10 @@ def main() -> None:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     result = audit_exports([export], offline=True, timings=timings)
+    t = time.perf_counter()
     merged = disavow_for(result.domains)
     write_disavow(merged.file, args.out / "disavow.txt")
+    timings["disavow"] = time.perf_counter() - t
     total = time.perf_counter() - start
     read_s = timings.get("read", float("nan"))
     print(f"rows: {len(result.backlinks):,}  referring domains: {len(result.domains):,}  "
