@@ -25,12 +25,14 @@ from detector.disavow import (  # noqa: E402
     validate_disavow,
     write_disavow,
 )
+from detector.enrich.base import NetworkConfig  # noqa: E402
 from detector.errors import (  # noqa: E402
     DetectorError,
     DisavowValidationError,
     EmptyInputError,
     InputError,
     MalformedRowsError,
+    ModelError,
     UnrecognisedFormatError,
 )
 from detector.ingest import known_formats, read_export, read_exports  # noqa: E402
@@ -50,6 +52,10 @@ __all__ = [
     "read_export", "read_exports", "known_formats",
     "export_signals", "EXPORT_FEATURES", "TargetSite", "infer_target",
     "rule_verdicts",
+    "enrich", "EnrichmentResult", "NetworkConfig",
+    "find_networks",
+    "LinkSchemeClassifier", "score_domains", "load_model", "train_from_labels",
+    "DecisionStore", "apply_decisions",
     "parse_disavow", "build_disavow", "merge_disavow", "validate_disavow",
     "render_disavow", "write_disavow", "read_allowlist",
     "DisavowEntry", "DisavowFile", "MergeResult",
@@ -57,5 +63,30 @@ __all__ = [
     "domain_key", "host_of",
     # errors
     "DetectorError", "InputError", "EmptyInputError", "UnrecognisedFormatError",
-    "MalformedRowsError", "DisavowValidationError",
+    "MalformedRowsError", "DisavowValidationError", "ModelError",
 ]
+
+
+#: Names whose modules are heavy to import (XGBoost, aiohttp, scipy): loaded on first use,
+#: so ``import detector`` and ``detector formats`` stay quick.
+_LAZY = {
+    "enrich": "detector.enrich.run",
+    "EnrichmentResult": "detector.enrich.run",
+    "find_networks": "detector.network",
+    "LinkSchemeClassifier": "detector.model",
+    "score_domains": "detector.model",
+    "load_model": "detector.model",
+    "train_from_labels": "detector.model",
+    "DecisionStore": "detector.decisions",
+    "apply_decisions": "detector.decisions",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'detector' has no attribute {name!r}")
