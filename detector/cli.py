@@ -6,7 +6,8 @@
     detector train EXPORT... --labels reviewed.csv | --disavow-labels old.txt [--allow allow.txt]
     detector formats
     detector simulate ...          (synthetic labelled worlds; see ``detector simulate -h``)
-    detector refresh-rdap DIR      (download IANA's RDAP bootstrap files into DIR)
+    detector build-model [--config small|full]   (train the default model on synthetic worlds)
+    detector refresh-rdap [DIR]    (download IANA's RDAP bootstrap files)
     detector app                   (the Streamlit app)
 
 Errors the user can fix (a bad file, an invalid disavow result) print one clear message
@@ -159,11 +160,17 @@ def _cmd_simulate(argv: Sequence[str]) -> int:
     return simulate_main(list(argv))
 
 
+def _cmd_build_model(argv: Sequence[str]) -> int:
+    from detector.training.cli import main as build_model_main
+
+    return build_model_main(list(argv))
+
+
 def _cmd_refresh_rdap(args: argparse.Namespace) -> int:
     from detector.enrich.bootstrap import refresh_bootstrap
 
     written = refresh_bootstrap(args.dest)
-    print(f"refreshed RDAP bootstrap files in {args.dest}: {written}")
+    print(f"refreshed RDAP bootstrap files in {args.dest or 'the shipped snapshot'}: {written}")
     return 0
 
 
@@ -234,8 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("simulate", help="generate (and serve) a labelled synthetic link world",
                    add_help=False)
 
+    sub.add_parser("build-model", help="train the default model on synthetic worlds (see -h)",
+                   add_help=False)
+
     refresh = sub.add_parser("refresh-rdap", help="download IANA's RDAP bootstrap registry")
-    refresh.add_argument("dest", type=Path, help="folder to write dns.json, ipv4.json ... into")
+    refresh.add_argument("dest", type=Path, nargs="?", default=None,
+                         help="folder to write dns.json, ipv4.json ... into (default: the shipped snapshot)")
     refresh.set_defaults(func=_cmd_refresh_rdap)
 
     app = sub.add_parser("app", help="open the Streamlit app")
@@ -251,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[], int]
     if argv and argv[0] == "simulate":
         handler = lambda: _cmd_simulate(argv[1:])  # noqa: E731  (its own parser)
+    elif argv and argv[0] == "build-model":
+        handler = lambda: _cmd_build_model(argv[1:])  # noqa: E731  (its own parser)
     else:
         args = build_parser().parse_args(argv)
         handler = lambda: args.func(args)  # noqa: E731

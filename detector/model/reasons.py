@@ -124,15 +124,20 @@ def _retext(reason: Reason, text: str) -> Reason:
 
 
 def export_only_rows(matrix: np.ndarray, features: Sequence[Feature]) -> np.ndarray:
-    """Rows whose known values all come from export signals, for a model that also has
-    lookup features (so its other evidence is missing, not merely absent by design)."""
+    """Rows whose known values all come from the export, for a model that also has lookup
+    features (so its other evidence is missing, not merely absent by design).
+
+    Network features count with the export here: offline, the network stage still groups
+    domains by the export's own footprints (title patterns, URL schemes, bursts), which is
+    export data too, not a lookup.
+    """
     families = np.array([f.family for f in features], dtype=object)
     is_export = families == EXPORT_FAMILY
-    has_lookup_features = bool(np.any(~is_export & (families != UNKNOWN_FAMILY)))
-    if not has_lookup_features or not is_export.any():
+    is_lookup = ~is_export & (families != UNKNOWN_FAMILY) & (families != NETWORK_FAMILY)
+    if not is_lookup.any() or not is_export.any():
         return np.zeros(len(matrix), dtype=bool)
     known = ~np.isnan(matrix)
-    return known[:, is_export].any(axis=1) & ~known[:, ~is_export].any(axis=1)
+    return known[:, is_export].any(axis=1) & ~known[:, is_lookup].any(axis=1)
 
 
 def join_reasons(reasons: Sequence[Reason], *, export_only: bool = False,
