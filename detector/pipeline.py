@@ -213,7 +213,31 @@ def judge(domains: pd.DataFrame, *, evidence: pd.DataFrame | None = None,
         return rule_verdicts(domains, evidence=evidence)
     from detector.model import score_domains
 
-    return score_domains(domains, model, evidence=network_evidence, fill_missing=True)
+    scored = score_domains(domains, model, evidence=network_evidence, fill_missing=True)
+    return _quote_export_evidence(scored, evidence)
+
+
+def _quote_export_evidence(scored: pd.DataFrame, evidence: pd.DataFrame | None) -> pd.DataFrame:
+    """Put the words a person can check first in the reasons of flagged domains.
+
+    The model's reasons name features ("largest theme share: 1"); the export evidence
+    names what was found (``gambling terms: slot gacor, togel``; ``money anchors: ...``).
+    """
+    if evidence is None or evidence.empty or DOM.REASONS not in scored:
+        return scored
+    columns = [c for c in evidence.columns if c != DOMAIN]
+    labels = {c: (c.removeprefix("terms_") + " terms") if c.startswith("terms_")
+              else c.replace("_", " ") for c in columns}
+    quoted = evidence.set_index(DOMAIN)[columns].astype("string").fillna("")
+    text = pd.Series("", index=quoted.index, dtype="object")
+    for column in columns:
+        found = quoted[column] != ""
+        text[found] = text[found] + labels[column] + ": " + quoted.loc[found, column] + "; "
+    flagged = scored[DOM.VERDICT].isin(["toxic", "suspicious"])
+    prefix = scored[DOMAIN].map(text).fillna("")
+    out = scored.copy()
+    out.loc[flagged, DOM.REASONS] = (prefix[flagged] + out.loc[flagged, DOM.REASONS].fillna(""))
+    return out
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,6 +23,8 @@ concrete **evidence** per domain, used instead of the generic sentence:
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -73,9 +75,21 @@ def format_value(value: float) -> str:
     return f"{v:.3g}"
 
 
+_MISSING_NOTE = re.compile(r"\s*\([^()]*\bNaN\b[^()]*\)")
+
+
 def sentence(feature: Feature, value: float) -> str:
-    """The generic reason sentence: description and value."""
-    return f"{feature.description}: {format_value(value)}"
+    """The generic reason sentence: description and value.
+
+    Notes in a description meant for the model card ("(NaN when ...)") are left out: a
+    reason is only ever given for a known value.
+
+    >>> from detector.schema import Feature
+    >>> sentence(Feature("x", "distinct linking pages (NaN without page URLs)", "export"), 3.0)
+    'distinct linking pages: 3'
+    """
+    text = _MISSING_NOTE.sub("", feature.description).strip()
+    return f"{text}: {format_value(value)}"
 
 
 def top_reasons(contributions: np.ndarray, matrix: np.ndarray, features: Sequence[Feature], *,
