@@ -98,6 +98,8 @@ def audit_exports(
     strict: bool = False,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
+    now: Any = None,
+    hosting_ranges: Any = None,
 ) -> Audit:
     """Read ``exports`` and judge every referring domain.
 
@@ -107,6 +109,9 @@ def audit_exports(
     export signals alone (plus nothing else); otherwise DNS, registration and page
     lookups run with ``network`` (a :class:`detector.enrich.base.NetworkConfig`) and are
     cached in ``cache_path``. ``timings``, when given, receives seconds per stage.
+    ``now`` (a timestamp) anchors registration ages (default: the clock);
+    ``hosting_ranges`` replaces the shipped CDN / shared-host / parking list (see
+    :func:`detector.signals.hosting.load_hosting_ranges`), e.g. for a synthetic world.
     """
     exports = list(exports)
     with _timed(timings, "read"):
@@ -125,12 +130,16 @@ def audit_exports(
     lookups = None
     if not offline:
         with _timed(timings, "lookups"):
-            domains, lookups = _enrich(domains, backlinks, network, cache_path, target, progress)
+            options = {k: v for k, v in (("now", now), ("hosting_ranges", hosting_ranges))
+                       if v is not None}
+            domains, lookups = _enrich(domains, backlinks, network, cache_path, target, progress,
+                                       options)
     with _timed(timings, "networks"):
         # "share of the network already judged toxic" needs a first judgement: the
         # transparent rules give it, the final verdict below then sees the network too
         preliminary = rule_verdicts(domains, evidence=export.evidence)
-        domains, networks, network_evidence = _networks(domains, backlinks, lookups, preliminary)
+        domains, networks, network_evidence = _networks(domains, backlinks, lookups, preliminary,
+                                                        hosting_ranges)
     with _timed(timings, "verdicts"):
         domains = judge(domains, evidence=export.evidence, network_evidence=network_evidence)
         if progress:
@@ -140,7 +149,8 @@ def audit_exports(
 
 
 def _networks(domains: pd.DataFrame, backlinks: pd.DataFrame, lookups: Any,
-              preliminary: pd.DataFrame) -> tuple[pd.DataFrame, Any, dict[str, list[str]]]:
+              preliminary: pd.DataFrame, hosting_ranges: Any = None
+              ) -> tuple[pd.DataFrame, Any, dict[str, list[str]]]:
     """Group referring domains by shared footprints; add network features and ids.
 
     Offline, only the export's own footprints (title patterns, URL schemes, first-seen
@@ -164,7 +174,7 @@ def _networks(domains: pd.DataFrame, backlinks: pd.DataFrame, lookups: Any,
         from detector.signals.registration import registration_footprints
 
         found = lookups.lookups
-        prints += [hosting_footprints(found.get("dns", {})),
+        prints += [hosting_footprints(found.get("dns", {}), ranges=hosting_ranges),
                    registration_footprints(found.get("registration", {})),
                    content_footprints(found.get("pages", {}))]
         interlinks = interlinks_from_pages(found.get("pages", {}), referring)
@@ -178,7 +188,7 @@ def _networks(domains: pd.DataFrame, backlinks: pd.DataFrame, lookups: Any,
 
 def _enrich(domains: pd.DataFrame, backlinks: pd.DataFrame, network: Any,
             cache_path: str | Path | None, target: TargetSite | None,
-            progress: Progress | None) -> tuple[pd.DataFrame, Any]:
+            progress: Progress | None, options: Mapping[str, Any]) -> tuple[pd.DataFrame, Any]:
     """Add lookup features (DNS, registration, pages) to the export features."""
     from detector.enrich.base import NetworkConfig
     from detector.enrich.run import enrich
@@ -190,6 +200,7 @@ def _enrich(domains: pd.DataFrame, backlinks: pd.DataFrame, network: Any,
         cache_path=cache_path,
         target=target,
         progress=progress,
+        **options,
     )
     features = result.features
     merged = domains.merge(features, on=DOMAIN, how="left", suffixes=("", "_lookup"))

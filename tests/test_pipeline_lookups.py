@@ -23,11 +23,23 @@ def world_run(tmp_path_factory):
                                        dns_timeout=1.0, retries=0)
         first = audit_exports(exports, offline=False, network=config, cache_path=cache)
         second = audit_exports(exports, offline=False, network=config, cache_path=cache)
-    return world, first, second
+        ranged = audit_exports(exports, offline=False, network=config, cache_path=cache,
+                               hosting_ranges=_world_cdn_ranges(world))
+    return world, first, second, ranged
+
+
+def _world_cdn_ranges(world) -> list[dict]:
+    """The world's CDN and shared-host /24 blocks as a hosting-range list."""
+    from detector.simulate import vocab
+
+    kinds = {name: kind for name, kind, *_ in vocab.PROVIDERS}
+    rows = world.domains[world.domains["provider"].map(kinds).isin(["cdn", "shared"])]
+    blocks = sorted({ip.rsplit(".", 1)[0] + ".0/24" for ip in rows["ip"].dropna()})
+    return [{"provider": "world CDN and shared hosts", "kind": "cdn", "cidrs": blocks}]
 
 
 def test_lookups_add_hosting_registration_and_content_features(world_run):
-    _, audit, _ = world_run
+    _, audit, _, _ = world_run
     columns = set(audit.domains.columns)
     for family_column in ("content_word_count", "reg_age_days", "network_size"):
         assert any(c.startswith(family_column.split("_")[0]) for c in columns), family_column
@@ -35,13 +47,13 @@ def test_lookups_add_hosting_registration_and_content_features(world_run):
 
 
 def test_a_cached_rerun_makes_no_network_calls(world_run):
-    _, first, second = world_run
+    _, first, second, _ = world_run
     assert second.lookups.network_calls == 0
     pd.testing.assert_series_equal(first.domains["verdict"], second.domains["verdict"])
 
 
 def test_planted_pbns_are_found_as_networks(world_run):
-    world, audit, _ = world_run
+    world, audit, _, _ = world_run
     labels = world.labels().set_index("domain")
     memberships = audit.networks.memberships
     assert len(memberships) > 0
@@ -52,7 +64,7 @@ def test_planted_pbns_are_found_as_networks(world_run):
 
 
 def test_failed_lookups_alone_never_make_a_domain_toxic(world_run):
-    world, audit, _ = world_run
+    world, audit, _, _ = world_run
     labels = world.labels().set_index("domain")
     failed_natural = [d for d in audit.domains["domain"]
                       if d in labels.index and not labels.at[d, "toxic"]
@@ -60,3 +72,11 @@ def test_failed_lookups_alone_never_make_a_domain_toxic(world_run):
                               for c in ("dns_failure", "http_failure", "rdap_failure", "whois_failure"))]
     verdicts = audit.domains.set_index("domain").loc[failed_natural, "verdict"]
     assert (verdicts != "toxic").mean() >= 0.9
+
+
+def test_hosting_ranges_reach_the_hosting_features(world_run):
+    """The shipped list has no loopback ranges; a world's own CDN blocks can be passed in."""
+    _, plain, _, ranged = world_run
+    assert (plain.domains["is_cdn_or_shared_host"].fillna(0) == 0).all()
+    assert (ranged.domains["is_cdn_or_shared_host"] == 1).any()
+    assert ranged.lookups.network_calls == 0  # features recomputed from the cache
