@@ -32,6 +32,7 @@ from detector.enrich.registration_record import (
     empty_record,
     iso_utc,
     normalise_nameservers,
+    registration_lookup,
     normalise_status,
     registrant_privacy,
 )
@@ -365,10 +366,6 @@ class RdapClient:
 
 def outcome_to_lookup(outcome: RdapOutcome) -> Lookup:
     """An :class:`RdapOutcome` as the ``registration`` :class:`Lookup` the cache stores."""
-    if outcome.record is not None:
-        data = dict(outcome.record)
-        data["raw"] = outcome.raw
-        data["server"] = outcome.server
-        return Lookup(domain=outcome.domain, kind="registration", ok=True, data=data)
-    data = {"source": "rdap", "raw": outcome.raw, "server": outcome.server, "http_status": outcome.http_status}
-    return Lookup(domain=outcome.domain, kind="registration", ok=False, data=data, error=outcome.error)
+    return registration_lookup(outcome.domain, outcome.record, source="rdap", raw=outcome.raw,
+                               server=outcome.server, error=outcome.error,
+                               http_status=outcome.http_status)

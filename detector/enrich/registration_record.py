@@ -23,9 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from detector.enrich.base import Lookup
 
 __all__ = [
+    "registration_lookup",
     "RECORD_FIELDS",
     "empty_record",
     "iso_utc",
@@ -204,3 +208,22 @@ def clean_text(value: Any) -> str | None:
         return None
     text = " ".join(str(value).split())
     return text or None
+
+
+def registration_lookup(domain: str, record: dict[str, Any] | None, *, source: str, raw: Any,
+                        server: str | None, error: str | None = None,
+                        **failure_data: Any) -> Lookup:
+    """The ``registration`` :class:`~detector.enrich.base.Lookup` the cache stores.
+
+    A parsed ``record`` is kept with the ``raw`` answer (so it can be re-parsed) and the
+    server asked; a failure keeps the raw answer, the server and ``failure_data``.
+    """
+    from detector.enrich.base import Lookup
+
+    if record is not None:
+        data = dict(record)
+        data["raw"] = raw
+        data["server"] = server
+        return Lookup(domain=domain, kind="registration", ok=True, data=data)
+    data = {"source": source, "raw": raw, "server": server, **failure_data}
+    return Lookup(domain=domain, kind="registration", ok=False, data=data, error=error)

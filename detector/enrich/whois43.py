@@ -33,6 +33,7 @@ from detector.enrich.registration_record import (
     empty_record,
     iso_utc,
     normalise_nameservers,
+    registration_lookup,
     normalise_status,
     registrant_privacy,
 )
@@ -430,10 +431,5 @@ class WhoisClient:
 
 def whois_outcome_to_lookup(outcome: WhoisOutcome) -> Lookup:
     """A :class:`WhoisOutcome` as the ``registration`` :class:`Lookup` the cache stores."""
-    if outcome.record is not None:
-        data = dict(outcome.record)
-        data["raw"] = outcome.raw
-        data["server"] = outcome.server
-        return Lookup(domain=outcome.domain, kind="registration", ok=True, data=data)
-    data = {"source": "whois", "raw": outcome.raw, "server": outcome.server}
-    return Lookup(domain=outcome.domain, kind="registration", ok=False, data=data, error=outcome.error)
+    return registration_lookup(outcome.domain, outcome.record, source="whois", raw=outcome.raw,
+                               server=outcome.server, error=outcome.error)
