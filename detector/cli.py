@@ -53,9 +53,9 @@ class _Bars:
 
 
 def _network_config(args: argparse.Namespace):
-    from detector.enrich.base import NetworkConfig
+    from detector.enrich.base import load_network_config
 
-    config = NetworkConfig()
+    config = load_network_config(args.network_config)
     if args.dns_server:
         config.dns_servers = list(args.dns_server)
     if args.dns_port:
@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--offline", action="store_true",
                        help="no network lookups: judge on export signals (and the cache)")
     score.add_argument("--cache", type=Path, default=None, help="SQLite lookup cache file")
+    score.add_argument("--network-config", type=Path, default=None,
+                       help="JSON file of NetworkConfig fields (servers, ports, timeouts, rates); "
+                            "default: $LINKDETECTOR_NETWORK, else the real internet's")
     score.add_argument("--dns-server", action="append", help="DNS server to ask (repeatable)")
     score.add_argument("--dns-port", type=int, default=None, help="port of the DNS servers")
     score.add_argument("--strict", action="store_true", help="malformed rows are fatal")
@@ -230,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--target", help="the audited site (default: inferred)")
     train.add_argument("--offline", action="store_true", help="features from the exports only")
     train.add_argument("--cache", type=Path, default=None)
+    train.add_argument("--network-config", type=Path, default=None)
     train.add_argument("--dns-server", action="append")
     train.add_argument("--dns-port", type=int, default=None)
     train.add_argument("--quiet", action="store_true")

@@ -40,3 +40,25 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def served_small_world(tmp_path, monkeypatch):
+    """A 60-domain synthetic world served on loopback, with ``$LINKDETECTOR_NETWORK``
+    pointing at it: yields ``(exports by file name, network-config JSON path)``."""
+    import dataclasses
+    import json
+
+    from detector.simulate import WorldConfig, generate_world, serve_world, write_exports
+
+    world = generate_world(WorldConfig.preset("easy", n_domains=60, seed=777))
+    exports = {p.name: p for p in write_exports(world, tmp_path / "exports")}
+    with serve_world(world, dns="inprocess") as server:
+        config = dataclasses.asdict(server.network_config(
+            per_server_rate=1000.0, per_host_rate=1000.0, http_timeout=3.0,
+            registration_timeout=3.0, dns_timeout=1.0, retries=0))
+        path = tmp_path / "network.json"
+        path.write_text(json.dumps(config))
+        monkeypatch.setenv("LINKDETECTOR_NETWORK", str(path))
+        monkeypatch.setenv("LINKDETECTOR_HOME", str(tmp_path / "home"))
+        yield exports, path

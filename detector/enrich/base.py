@@ -12,11 +12,14 @@ Every server, port, timeout, concurrency bound and rate limit lives in
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-__all__ = ["Lookup", "NetworkConfig", "Source"]
+__all__ = ["Lookup", "NetworkConfig", "Source", "load_network_config", "NETWORK_CONFIG_ENV"]
 
 
 @dataclass
@@ -79,6 +82,39 @@ class NetworkConfig:
     retries: int = 2  #: retries of a failed, safe-to-retry request
     backoff: float = 0.5  #: first back-off delay in seconds, doubled each retry
     cache_ttl_days: float = 30.0  #: age after which a cached lookup is refetched
+
+
+#: Environment variable naming a JSON file of :class:`NetworkConfig` fields; the app and
+#: the CLI read it, so lookups can be pointed at other servers without code changes.
+NETWORK_CONFIG_ENV = "LINKDETECTOR_NETWORK"
+
+
+def load_network_config(path: str | Path | None = None) -> NetworkConfig:
+    """A :class:`NetworkConfig` from a JSON file of its fields (defaults for the rest).
+
+    ``path`` defaults to the file named by ``$LINKDETECTOR_NETWORK``; with neither, the
+    defaults (the real internet). Unknown keys are an error naming the file and the key.
+
+    >>> load_network_config().dns_port
+    53
+    """
+    from detector.errors import InputError
+
+    path = path or os.environ.get(NETWORK_CONFIG_ENV)
+    if not path:
+        return NetworkConfig()
+    try:
+        values = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable JSON network configuration ({exc})") from exc
+    if not isinstance(values, dict):
+        raise InputError(f"{path}: expected a JSON object of NetworkConfig fields")
+    known = {f.name for f in fields(NetworkConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise InputError(f"{path}: unknown network setting(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(sorted(known))}")
+    return NetworkConfig(**values)
 
 
 class Source(Protocol):

@@ -146,10 +146,10 @@ def _lookups_section(uploads: list[Upload], target: str | None) -> Any:
     if st.button("Run lookups", key="run_lookups", type="primary"):
         st.button("Stop", key="stop_lookups", help="Stops after the lookups in flight; what finished is cached.")
         bar = st.progress(0.0, text="looking up")
-        from detector.enrich.base import NetworkConfig
+        from detector.enrich.base import load_network_config
 
         try:
-            RUNS.audit(uploads, target=target, lookups=True, network=NetworkConfig(),
+            RUNS.audit(uploads, target=target, lookups=True, network=load_network_config(),
                        cache_path=default_home() / "lookups.sqlite", progress=_progress_callback(bar))
         except DetectorError as exc:
             st.error(f"Lookups failed: {exc}")
