@@ -74,6 +74,13 @@ class EnrichmentResult:
     #: seconds spent per stage: ``cache_read``, ``lookups`` (network), ``features:<family>``
     timings: dict[str, float] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # short on purpose: asyncio formats a finished task's result with repr(), and the
+        # default dataclass repr of every cached lookup took a quarter of a cached re-run
+        looked_up = sum(len(v) for v in self.lookups.values())
+        return (f"EnrichmentResult({len(self.features):,} domains, {looked_up:,} lookups, "
+                f"{len(self.errors):,} errors, {self.network_calls:,} network calls)")
+
 
 def _unique_domains(domains: Iterable[str]) -> list[str]:
     out: dict[str, None] = {}
