@@ -7,7 +7,13 @@ import pytest
 
 from detector.network import score_grouping
 from detector.pipeline import audit_exports
-from detector.simulate import WorldConfig, generate_world, serve_world, write_exports
+from detector.simulate import (
+    WorldConfig,
+    generate_world,
+    hosting_ranges,
+    serve_world,
+    write_exports,
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +30,8 @@ def world_run(tmp_path_factory):
         first = audit_exports(exports, offline=False, network=config, cache_path=cache)
         second = audit_exports(exports, offline=False, network=config, cache_path=cache)
         ranged = audit_exports(exports, offline=False, network=config, cache_path=cache,
-                               hosting_ranges=_world_cdn_ranges(world))
+                               hosting_ranges=hosting_ranges(world))
     return world, first, second, ranged
-
-
-def _world_cdn_ranges(world) -> list[dict]:
-    """The world's CDN and shared-host /24 blocks as a hosting-range list."""
-    from detector.simulate import vocab
-
-    kinds = {name: kind for name, kind, *_ in vocab.PROVIDERS}
-    rows = world.domains[world.domains["provider"].map(kinds).isin(["cdn", "shared"])]
-    blocks = sorted({ip.rsplit(".", 1)[0] + ".0/24" for ip in rows["ip"].dropna()})
-    return [{"provider": "world CDN and shared hosts", "kind": "cdn", "cidrs": blocks}]
 
 
 def test_lookups_add_hosting_registration_and_content_features(world_run):

@@ -15,9 +15,11 @@ tested end to end. See ``docs/simulation.md``.
 from detector.simulate.config import PRESETS, TOXIC_BY_SCHEME, WorldConfig
 from detector.simulate.exports import EXPORT_FILES, write_exports
 from detector.simulate.generate import FOOTPRINTS, generate_world
+from detector.simulate.ranges import hosting_ranges
 from detector.simulate.samples import write_samples
 from detector.simulate.serve import Ports, ServedWorld, serve_world
 from detector.simulate.world import World, load_world
 
 __all__ = ["WorldConfig", "PRESETS", "TOXIC_BY_SCHEME", "FOOTPRINTS", "World", "generate_world", "load_world",
-           "write_exports", "EXPORT_FILES", "write_samples", "serve_world", "ServedWorld", "Ports"]
+           "write_exports", "EXPORT_FILES", "write_samples", "serve_world", "ServedWorld", "Ports",
+           "hosting_ranges"]

@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Bump when the corpus layout changes (invalidates cached Parquet files).
-CORPUS_FORMAT = 1
+CORPUS_FORMAT = 2  # 2: lookups regime sees the world's CDN / DNS / parking ranges
 LOOKUPS = "lookups"  #: regime: DNS, registration and page lookups ran
 OFFLINE = "offline"  #: regime: export signals only
 
@@ -220,7 +220,7 @@ def _domains_frame(audit: Any, regime: str) -> pd.DataFrame:
 
 def world_rows(spec: WorldSpec, *, progress: Progress | None = None) -> pd.DataFrame:
     """Both regimes' labelled feature rows of one world (see the module docstring)."""
-    from detector.simulate import generate_world, serve_world, write_exports
+    from detector.simulate import generate_world, hosting_ranges, serve_world, write_exports
 
     say = progress or (lambda _m: None)
     began = time.perf_counter()
@@ -230,7 +230,8 @@ def world_rows(spec: WorldSpec, *, progress: Progress | None = None) -> pd.DataF
         with serve_world(world, dns="inprocess", slow_seconds=SLOW_SECONDS) as served:
             network = served.network_config(**LOOPBACK_OVERRIDES)
             online = _audit(files, offline=False, network=network,
-                            cache_path=Path(tmp) / "lookups.sqlite", as_of=world.config.as_of)
+                            cache_path=Path(tmp) / "lookups.sqlite", as_of=world.config.as_of,
+                            hosting_ranges=hosting_ranges(world))
         offline = _audit(files, offline=True, as_of=world.config.as_of)
     truth = _truth(world, spec)
     parts = []
