@@ -29,7 +29,7 @@ def parser() -> argparse.ArgumentParser:
                    help="corpus configuration (default: full, the shipped model)")
     p.add_argument("--out", help="registry folder; the artifact goes to OUT/<version> "
                                  "(default: detector/data/models for full, build/models for small)")
-    p.add_argument("--version", help="artifact version (default: default-2026.11.0 for full)")
+    p.add_argument("--version", help="artifact version (default: default-2026.11.1 for full)")
     p.add_argument("--cache", help="corpus cache folder")
     p.add_argument("--rebuild", action="store_true", help="recompute cached worlds")
     p.add_argument("--report", help="folder for the held-out report (default: <artifact>/evaluation)")

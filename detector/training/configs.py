@@ -32,7 +32,7 @@ __all__ = ["WorldSpec", "CorpusConfig", "HELD_OUT_SETTINGS", "SMALL", "FULL", "T
            "CONFIGS", "DEFAULT_VERSION", "MODEL_PARAMS"]
 
 #: Version of the shipped default model built by the ``full`` configuration.
-DEFAULT_VERSION = "default-2026.11.0"
+DEFAULT_VERSION = "default-2026.11.1"
 
 #: Hyperparameters of the default model (others: LinkSchemeClassifier defaults).
 #: ``scheme_estimators`` is below the class default to keep the artifact small.
