@@ -32,7 +32,7 @@ from detector.disavow import (
     render_disavow,
 )
 from detector.ingest import IngestReport, read_exports
-from detector.schema import DOM, DOMAIN, VERDICTS
+from detector.schema import DOM, DOMAIN, SUSPICIOUS, TOXIC, VERDICTS
 from detector.signals.export import compute_export
 from detector.signals.target import TargetSite, infer_target
 from detector.verdicts.rules import rule_verdicts
@@ -244,7 +244,7 @@ def _quote_export_evidence(scored: pd.DataFrame, evidence: pd.DataFrame | None) 
     for column in columns:
         found = quoted[column] != ""
         text[found] = text[found] + labels[column] + ": " + quoted.loc[found, column] + "; "
-    flagged = scored[DOM.VERDICT].isin(["toxic", "suspicious"])
+    flagged = scored[DOM.VERDICT].isin([TOXIC, SUSPICIOUS])
     prefix = scored[DOMAIN].map(text).fillna("")
     out = scored.copy()
     out.loc[flagged, DOM.REASONS] = (prefix[flagged] + out.loc[flagged, DOM.REASONS].fillna(""))
