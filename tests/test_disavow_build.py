@@ -144,3 +144,11 @@ def test_nothing_selected_gives_a_file_without_entries():
     built = build_disavow(frame, now=NOW)
     assert built.entries == ()
     assert "# Entries: 0 " in render_disavow(built)
+
+
+def test_comments_lose_control_format_and_separator_characters_but_keep_printable_text():
+    from detector.disavow.model import clean_comment
+
+    assert clean_comment("slot\u2028gacor\x00 spam\u200b\u2029site\tx") == "slot gacor spam site x"
+    assert clean_comment("Пример: 中文 «ok» – 100%") == "Пример: 中文 «ok» – 100%"
+    assert clean_comment(" \n\x7f\n ") is None

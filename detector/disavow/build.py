@@ -24,9 +24,6 @@ from typing import Literal
 
 import pandas as pd
 
-from detector.errors import DisavowError
-from detector.keys import domain_key, hosts_to_keys
-from detector.schema import BL, DISAVOW, DOM, KEEP, TOXIC
 from detector.disavow.header import generated_header
 from detector.disavow.model import (
     MAX_COMMENT_CHARS,
@@ -38,6 +35,9 @@ from detector.disavow.model import (
     normalise_url,
 )
 from detector.disavow.parse import domain_problem, url_problem
+from detector.errors import DisavowError
+from detector.keys import domain_key, hosts_to_keys
+from detector.schema import BL, DISAVOW, DOM, KEEP, TOXIC
 
 __all__ = ["build_disavow", "select_domains"]
 
@@ -141,7 +141,8 @@ def build_disavow(domains: pd.DataFrame, *, level: Literal["domain", "url"] = "d
     problems: list[DisavowProblem] = []
     selected: dict[str, str] = {}  # key -> reason comment, first row wins
     # plain dicts: iterrows builds a Series per row, the slow part on 10^4+ domains
-    for row in chosen.to_dict("records"):
+    wanted = [c for c in (DOM.DOMAIN, DOM.SCHEME, DOM.REASONS, "why") if c in chosen.columns]
+    for row in chosen[wanted].to_dict("records"):
         raw = _text(row[DOM.DOMAIN])
         key = normalise_host(raw)
         broken = domain_problem(key) if key else ("empty_domain", "the domain is empty", None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from detector.keys import host_of
@@ -59,6 +60,7 @@ _HOST_BREAKERS = re.compile(r"[/?#@:\\*\s]")
 _URL_PREFIX = re.compile(r"^(https?)://", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise_host(text: str) -> str:
     """A ``domain:`` value in canonical form: lower-case punycode, no trailing dot.
 
@@ -121,7 +123,9 @@ def clean_comment(text: str | None) -> str | None:
         return None
     lines = []
     for raw in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        cleaned = "".join(
+        # every character replaced below is non-printable, so a printable line (nearly
+        # all of them) skips the per-character scan, which dominated large builds
+        cleaned = raw if raw.isprintable() else "".join(
             " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in raw
         )
         cleaned = " ".join(cleaned.split())

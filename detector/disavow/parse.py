@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
-from detector.errors import DisavowError
-from detector.keys import host_of, is_ip, is_public_suffix
 from detector.disavow.model import (
     MAX_URL_CHARS,
     DisavowEntry,
@@ -34,6 +33,8 @@ from detector.disavow.model import (
     normalise_host,
     normalise_url,
 )
+from detector.errors import DisavowError
+from detector.keys import host_of, is_ip, is_public_suffix
 
 __all__ = ["parse_disavow", "parse_text", "classify_line", "decode_disavow", "read_source"]
 
@@ -91,8 +92,12 @@ def decode_disavow(data: bytes | str, source: str | None = None) -> tuple[str, l
     return text.replace("\r\n", "\n").replace("\r", "\n"), problems
 
 
+@lru_cache(maxsize=1 << 17)
 def domain_problem(value: str) -> tuple[str, str, str | None] | None:
-    """(rule, message, suggestion) when ``value`` cannot follow ``domain:``, else None."""
+    """(rule, message, suggestion) when ``value`` cannot follow ``domain:``, else None.
+
+    Memoised: building, merging and validating a large file ask about the same domains.
+    """
     if not value:
         return "empty_domain", "'domain:' has no domain after it", None
     if "*" in value:
