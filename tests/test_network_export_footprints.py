@@ -127,3 +127,16 @@ def test_export_footprints_alone_make_no_network_but_corroborate_hosting():
     assert result.networks["size"].tolist() == [6]
     assert set(result.networks.loc[0, "families"].split(";")) == {"export", "hosting", "content"}
     assert result.evidence[1].timeline["first_seen"].notna().all()
+
+
+def test_batched_title_patterns_match_the_one_pair_function():
+    from detector.network.export_footprints import _title_patterns, title_pattern
+
+    titles = ["10 Best Slots | Acme Blog", "Home - acme-blog.com", "Acmeblog: cheap loans 2024",
+              None, "", "  ", "Best bikes 2024 – reviews", "acme blog — slot gacor 77",
+              "Best bikes 2024 – reviews", "ACME-BLOG.COM | top 5 casino bonus codes"]
+    domains = ["acme-blog.com", "acme-blog.com", "acme-blog.com", "x.org", "x.org", "x.org",
+               "bikes.net", "acme-blog.com", "acme-blog.com", "acme-blog.com"]
+    batched = _title_patterns(pd.Series(titles, dtype="string"), pd.Series(domains, dtype="string"))
+    assert list(batched) == [title_pattern(t, d) for t, d in zip(titles, domains)]
+    assert batched[2] == "{site} | cheap loans #" and batched[6] == "best bikes # | reviews"

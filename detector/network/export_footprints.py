@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+from numpy.dtypes import StringDType
 
 from detector.schema import BL, DOMAIN
 
@@ -40,11 +41,18 @@ pages not found error untitled main site website web official the to of and a an
 your default new post posts archive archives category tag search results login sign up""".split())
 
 
-@lru_cache(maxsize=1 << 16)
 def _site_names(domain: str) -> tuple[str, ...]:
+    """How a site may name itself in a title: the domain, its first label, and spellings."""
     label = domain.split(".")[0] if domain else ""
     names = {domain, label, label.replace("-", " "), label.replace("-", "")}
     return tuple(sorted((n for n in names if len(n) >= 3), key=len, reverse=True))
+
+
+def _with_site_replaced(text: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        if name in text:
+            text = text.replace(name, "{site}")
+    return text
 
 
 def title_pattern(title: object, domain: str) -> str | None:
@@ -57,11 +65,36 @@ def title_pattern(title: object, domain: str) -> str | None:
     """
     if not isinstance(title, str) or not title.strip():
         return None
-    text = title.strip().lower()
-    for name in _site_names(domain):
-        if name in text:
-            text = text.replace(name, "{site}")
-    return _title_shape(text)
+    return _title_shape(_with_site_replaced(title.strip().lower(), _site_names(domain)))
+
+
+def _title_patterns(titles: pd.Series, domains: pd.Series) -> np.ndarray:
+    """:func:`title_pattern` of many (title, domain) pairs, as an object array.
+
+    A million-link export repeats titles and domains, and most titles do not name their
+    own site: whether they do is one vectorised substring test per spelling of the site
+    name, titles that don't are shaped once per distinct text, and only the others take
+    the per-pair replacement of :func:`title_pattern`.
+    """
+    text = pd.Series(pd.array(titles, dtype="string")).str.strip().str.lower()
+    present = (text.notna() & (text != "")).to_numpy(dtype=bool)
+    text_np = text.to_numpy(dtype=object, na_value="").astype(StringDType())
+    domain_codes, domain_uniques = pd.factorize(pd.Series(domains, dtype="object"))
+    names = [_site_names(str(d)) for d in domain_uniques]
+    names_of_pair = np.zeros(len(text), dtype=bool)
+    for k in range(max((len(n) for n in names), default=0)):
+        probe = np.array([n[k] if k < len(n) else "" for n in names], dtype=StringDType())
+        has_probe = np.array([k < len(n) for n in names], dtype=bool)
+        names_of_pair |= has_probe[domain_codes] & (np.strings.find(text_np, probe[domain_codes]) >= 0)
+    out = np.full(len(text), None, dtype=object)
+    plain = present & ~names_of_pair
+    codes, uniques = pd.factorize(text[plain])
+    shapes = np.array([_title_shape(t) for t in uniques] + [None], dtype=object)
+    out[plain] = shapes[codes]
+    named = np.flatnonzero(present & names_of_pair)
+    for i, t in zip(named, text.iloc[named].tolist()):
+        out[i] = _title_shape(_with_site_replaced(t, names[domain_codes[i]]))
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
@@ -219,14 +252,12 @@ def export_footprints(backlinks: pd.DataFrame, *, burst_window_days: int = 3, bu
         if BL.SOURCE_URL in base.columns:
             base = base.drop_duplicates([DOMAIN, BL.SOURCE_URL])
         base = base.groupby(DOMAIN, sort=False).head(max_pages_per_domain)
-        doms = base[DOMAIN].astype(str).tolist()
+        doms = base[DOMAIN].astype("string").to_numpy(dtype=object)
         if BL.SOURCE_TITLE in base.columns:
             # each distinct (title, domain) once: sitewide links repeat one title
-            pairs = pd.DataFrame({DOMAIN: doms, "title": base[BL.SOURCE_TITLE].astype("object").tolist()})
-            pairs = pairs.drop_duplicates()
-            titles = [title_pattern(t if isinstance(t, str) else None, d)
-                      for t, d in zip(pairs["title"].tolist(), pairs[DOMAIN].tolist())]
-            frames.append(pd.DataFrame({DOMAIN: pairs[DOMAIN].tolist(), "kind": "title_pattern",
+            pairs = base[[DOMAIN, BL.SOURCE_TITLE]].astype("string").drop_duplicates()
+            titles = _title_patterns(pairs[BL.SOURCE_TITLE], pairs[DOMAIN])
+            frames.append(pd.DataFrame({DOMAIN: pairs[DOMAIN].to_numpy(), "kind": "title_pattern",
                                         "key": titles}))
         if BL.SOURCE_URL in base.columns:
             # vectorised path extraction, then one shape per distinct path
