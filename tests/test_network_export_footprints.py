@@ -139,4 +139,4 @@ def test_batched_title_patterns_match_the_one_pair_function():
                "bikes.net", "acme-blog.com", "acme-blog.com", "acme-blog.com"]
     batched = _title_patterns(pd.Series(titles, dtype="string"), pd.Series(domains, dtype="string"))
     assert list(batched) == [title_pattern(t, d) for t, d in zip(titles, domains)]
-    assert batched[2] == "{site} | cheap loans #" and batched[6] == "best bikes # | reviews"
+    assert batched[2] == "{site} | cheap loans #" and batched[6] == "best {site} # | reviews"
