@@ -24,9 +24,9 @@ concrete **evidence** per domain, used instead of the generic sentence:
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -88,8 +88,13 @@ def sentence(feature: Feature, value: float) -> str:
     >>> sentence(Feature("x", "distinct linking pages (NaN without page URLs)", "export"), 3.0)
     'distinct linking pages: 3'
     """
-    text = _MISSING_NOTE.sub("", feature.description).strip()
-    return f"{text}: {format_value(value)}"
+    return f"{_reason_text(feature.description)}: {format_value(value)}"
+
+
+@lru_cache(maxsize=1024)
+def _reason_text(description: str) -> str:
+    """A feature description without its model-card notes (one regex per feature, not per reason)."""
+    return _MISSING_NOTE.sub("", description).strip()
 
 
 def top_reasons(contributions: np.ndarray, matrix: np.ndarray, features: Sequence[Feature], *,
