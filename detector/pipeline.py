@@ -137,7 +137,7 @@ def audit_exports(
     with _timed(timings, "networks"):
         # "share of the network already judged toxic" needs a first judgement: the
         # transparent rules give it, the final verdict below then sees the network too
-        preliminary = rule_verdicts(domains, evidence=export.evidence)
+        preliminary = rule_verdicts(domains, evidence=export.evidence, explain=False)
         domains, networks, network_evidence = _networks(domains, backlinks, lookups, preliminary,
                                                         hosting_ranges)
     with _timed(timings, "verdicts"):

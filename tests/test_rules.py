@@ -177,3 +177,13 @@ def test_scores_order_domains_and_stay_in_range():
     ], ignore_index=True))
     p = out[DOM.PROBABILITY].to_numpy()
     assert ((p >= 0) & (p <= 1)).all() and p[0] > p[1] > p[2] > p[3]
+
+
+def test_verdicts_without_explanations_are_the_same_verdicts():
+    frame = pd.concat([domains(theme_max_share=1.0, theme_gambling_share=1.0), domains(),
+                       domains(anchor_branded_share=0.9), domains(**{"links": np.nan})],
+                      ignore_index=True)
+    full, quick = rule_verdicts(frame), rule_verdicts(frame, explain=False)
+    assert quick[DOM.VERDICT].tolist() == full[DOM.VERDICT].tolist()
+    assert np.allclose(quick[DOM.PROBABILITY], full[DOM.PROBABILITY], equal_nan=True)
+    assert quick[DOM.REASONS].isna().all() and full[DOM.REASONS].notna().all()

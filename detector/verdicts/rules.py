@@ -168,17 +168,19 @@ _DATA_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-def rule_verdicts(domains: pd.DataFrame, evidence: pd.DataFrame | None = None) -> pd.DataFrame:
+def rule_verdicts(domains: pd.DataFrame, evidence: pd.DataFrame | None = None, *,
+                  explain: bool = True) -> pd.DataFrame:
     """Judge each referring domain with :data:`RULES`; return ``domains`` plus the result columns.
 
     Adds ``DOM.PROBABILITY`` (the rule score, a heuristic 0-1, NaN for unknown),
     ``DOM.VERDICT``, ``DOM.SCHEME``, ``DOM.REASONS`` and ``DOM.MODEL_VERSION``.
     ``evidence`` (from :func:`detector.signals.export_evidence`, matched on ``domain``)
     lets the reasons quote the terms and anchors found; evidence columns already in
-    ``domains`` are used as well.
+    ``domains`` are used as well. ``explain=False`` leaves scheme and reasons empty (NA)
+    for callers that only need the verdicts, such as the network stage's first judgement.
     """
     d = domains.reset_index(drop=True)
-    quotes = _evidence_for(d, evidence)
+    quotes = _evidence_for(d, evidence) if explain else None
     fired = pd.DataFrame({r.name: r.condition(d).to_numpy(dtype=bool) for r in RULES}, index=d.index)
     tier = {r.name: r.tier for r in RULES}
     primary = fired[[n for n in fired if tier[n] != SUPPORTING]].any(axis=1)
@@ -199,8 +201,11 @@ def rule_verdicts(domains: pd.DataFrame, evidence: pd.DataFrame | None = None) -
     out = d.copy()
     out[DOM.PROBABILITY] = probability.astype(float)
     out[DOM.VERDICT] = pd.array(verdict.tolist(), dtype="string")
-    out[DOM.SCHEME] = pd.array(_schemes(d, counted, verdict), dtype="string")
-    out[DOM.REASONS] = pd.array(_reasons(d, counted, verdict, quotes), dtype="string")
+    if explain:
+        out[DOM.SCHEME] = pd.array(_schemes(d, counted, verdict), dtype="string")
+        out[DOM.REASONS] = pd.array(_reasons(d, counted, verdict, quotes), dtype="string")
+    else:
+        out[DOM.SCHEME] = out[DOM.REASONS] = pd.array([pd.NA] * len(d), dtype="string")
     out[DOM.MODEL_VERSION] = MODEL_VERSION
     return out
 
