@@ -113,13 +113,21 @@ def top_reasons(contributions: np.ndarray, matrix: np.ndarray, features: Sequenc
     best = np.take_along_axis(best, order, axis=1)
     best_ok = np.take_along_axis(eligible, best, axis=1)
     out: list[list[Reason]] = []
+    # plain lists: indexing numpy arrays element by element was most of the cost
+    values = np.take_along_axis(matrix, best, axis=1).tolist()
+    pushes = np.take_along_axis(contributions, best, axis=1).tolist()
+    columns, usable = best.tolist(), best_ok.tolist()
+    texts: dict[tuple[int, float], str] = {}  # shares and counts repeat across rows
     for i in range(n):
         row = []
-        for j in best[i][best_ok[i]]:
+        for j, value, push, ok in zip(columns[i], values[i], pushes[i], usable[i]):
+            if not ok:
+                continue
             f = features[j]
-            value = float(matrix[i, j])
-            row.append(Reason(f.name, f.family, value, float(contributions[i, j]),
-                              sentence(f, value)))
+            text = texts.get((j, value))
+            if text is None:
+                text = texts[(j, value)] = sentence(f, value)
+            row.append(Reason(f.name, f.family, value, push, text))
         if evidence and domains is not None and row:
             row = _with_evidence(row, evidence.get(domains[i]))
         out.append(row)
