@@ -14,6 +14,7 @@ edit. :func:`empty_backlinks` and :func:`coerce_backlinks` give a frame the exac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -135,15 +136,28 @@ def coerce_backlinks(frame: pd.DataFrame) -> pd.DataFrame:
     Missing columns are added as all-NA; extra columns are dropped. Values must already
     be parsed (numbers as numbers, times as datetimes): this only fixes dtypes.
     """
-    n = len(frame)
+    return backlinks_from_columns({c: frame[c] for c in BACKLINK_DTYPES if c in frame.columns},
+                                  len(frame), index=frame.index)
+
+
+def backlinks_from_columns(columns: Mapping[str, pd.Series], n: int,
+                           index: pd.Index | None = None) -> pd.DataFrame:
+    """The canonical Backlinks frame from ``n`` rows of parsed columns, built once.
+
+    Columns are cast to their canonical dtype (no copy when they already have it);
+    canonical columns not given are all-NA; other columns are ignored. ``index``
+    defaults to ``0..n-1``.
+    """
+    index = pd.RangeIndex(n) if index is None else index
     out: dict[str, pd.Series] = {}
     for column, dtype in BACKLINK_DTYPES.items():
-        if column in frame.columns:
-            out[column] = frame[column].astype(dtype)
+        if column in columns:
+            series = columns[column]
+            out[column] = series if series.dtype == dtype else series.astype(dtype)
         else:
             out[column] = pd.Series(pd.array([pd.NA] * n, dtype=dtype) if dtype is not _FLOAT
-                                    else np.full(n, np.nan), index=frame.index)
-    return pd.DataFrame(out, index=frame.index)
+                                    else np.full(n, np.nan), index=index)
+    return pd.DataFrame(out, index=index)
 
 
 @dataclass(frozen=True)

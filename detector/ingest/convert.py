@@ -23,7 +23,7 @@ from detector.ingest.results import RowProblem
 from detector.ingest.tables import RawColumns
 from detector.ingest.values import CONVERTERS, blank_to_null, per_distinct
 from detector.keys import host_of, hosts_to_keys, is_ip
-from detector.schema import BACKLINK_DTYPES, BL, coerce_backlinks
+from detector.schema import BACKLINK_DTYPES, BL, backlinks_from_columns
 
 _HOST = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?\.)+[a-z0-9-]{2,}$")
 _AUTHORITY = r"^(?:.*?://|//)?(?P<authority>[^/?#\\]*)"
@@ -211,9 +211,9 @@ def convert(fmt: ExportFormat, raw: RawColumns, header: list[str], source_file: 
             if n_dropped:
                 arr = pc.filter(arr, keep)
             columns[column] = _to_pandas(arr, dtype)
-    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=range(0))
+    kept = len(next(iter(columns.values()))) if columns else 0
     problems.sort(key=lambda p: (p.line or 0))
-    return Converted(coerce_backlinks(frame), problems, unparsed)
+    return Converted(backlinks_from_columns(columns, kept), problems, unparsed)
 
 
 def _hosts_and_keys(source: pa.Array) -> tuple[pa.Array, pa.Array]:
