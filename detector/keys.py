@@ -110,30 +110,39 @@ def _suffix_rules() -> tuple[frozenset[str], frozenset[str], int]:
 _PLAIN_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+\Z")
 
 
-def _plain_key(host: str) -> str | None:
-    """The key of a plain lower-case ASCII name by the longest matching suffix rule, or
+def _plain_suffix(host: str) -> int | None:
+    """Where the public suffix of a plain lower-case ASCII name starts, by the longest
+    matching rule: 0 when the whole name is a suffix, ``len(host)`` when no rule matches.
+
     ``None`` when the name needs the full matcher (punycode, wildcard or exception zones,
     IP-like, odd characters). Three times faster than ``tldextract`` on the common case;
-    tests check both agree.
+    tests check both agree on every rule.
     """
     if "xn--" in host or host[-1].isdigit() or not _PLAIN_NAME.match(host):
         return None
     plain, zones, longest = _suffix_rules()
-    suffix_labels, cuts, end = 0, [], len(host)
+    start, end = len(host), len(host)
     for labels in range(1, longest + 2):
         cut = host.rfind(".", 0, end)
         suffix = host[cut + 1:]
         if suffix in zones:
             return None
         if labels <= longest and suffix in plain:
-            suffix_labels = labels
-        cuts.append(cut)
+            start = cut + 1
         if cut < 0:
             break
         end = cut
-    if suffix_labels == 0 or suffix_labels >= len(cuts) or cuts[suffix_labels - 1] < 0:
-        return host  # no known suffix, or the host is itself a public suffix
-    return host[host.rfind(".", 0, cuts[suffix_labels - 1]) + 1:]
+    return start
+
+
+def _plain_key(host: str) -> str | None:
+    """The key of a plain name (see :func:`_plain_suffix`), or ``None`` for the full matcher."""
+    start = _plain_suffix(host)
+    if start is None:
+        return None
+    if start == 0 or start == len(host):
+        return host  # the host is itself a public suffix, or no suffix is known
+    return host[host.rfind(".", 0, start - 1) + 1:]
 
 
 def _key_of_host(host: str) -> str:
@@ -164,6 +173,9 @@ def is_public_suffix(host: str) -> bool:
     host = host_of(host)
     if not host or is_ip(host):
         return False
+    start = _plain_suffix(host)
+    if start is not None:
+        return start == 0
     parts = _EXTRACT(host)
     return not parts.domain and bool(parts.suffix)
 

@@ -67,3 +67,16 @@ def test_hosts_to_keys_vectorised_matches_one_by_one():
     assert out.tolist()[:2] == ["a.com", "b.blogspot.com"] and out.isna().tolist()[2]
     assert out.tolist()[3:] == ["c.co.uk", "a.com"]
     assert domain_key("https://WWW.Shop.Example.com.au:8443/x") == "example.com.au"
+
+
+def reference_is_suffix(host: str) -> bool:
+    parts = _EXTRACT(host)
+    return not parts.domain and bool(parts.suffix)
+
+
+def test_public_suffix_test_agrees_with_tldextract_on_every_rule():
+    hosts = [prefix + rule.lstrip("*!.") for rule in RULES for prefix in ("", "a.", "www.")]
+    hosts += ["unknowntld", "a.unknowntld", "com", "blogspot.com", "x.blogspot.com"]
+    wrong = [h for h in hosts if keys.is_public_suffix(h) != reference_is_suffix(h)]
+    assert wrong == []
+    assert keys.is_public_suffix("blogspot.com") and not keys.is_public_suffix("a.unknowntld")
