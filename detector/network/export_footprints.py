@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.dtypes import StringDType
 
 from detector.schema import BL, DOMAIN
@@ -79,7 +81,7 @@ def _title_patterns(titles: pd.Series, domains: pd.Series) -> np.ndarray:
     text = pd.Series(pd.array(titles, dtype="string")).str.strip().str.lower()
     present = (text.notna() & (text != "")).to_numpy(dtype=bool)
     text_np = text.to_numpy(dtype=object, na_value="").astype(StringDType())
-    domain_codes, domain_uniques = pd.factorize(pd.Series(domains, dtype="object"))
+    domain_codes, domain_uniques = pd.factorize(pd.Series(pd.array(domains, dtype="string")))
     names = [_site_names(str(d)) for d in domain_uniques]
     names_of_pair = np.zeros(len(text), dtype=bool)
     for k in range(max((len(n) for n in names), default=0)):
@@ -169,7 +171,14 @@ def _path_shape(path: str) -> str | None:
 
 
 #: The path of a URL (or of a bare host/path), as urlsplit would give it for http(s) URLs.
-_PATH_OF_URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#]*([^?#]*)"
+_PATH_OF_URL = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#]*(?P<path>[^?#]*)"
+
+
+def _paths_of_urls(urls: pd.Series) -> pd.Series:
+    """The path of every URL (NA for NA), with Arrow's regex engine over the whole column."""
+    array = pa.array(urls.astype("string").array, type=pa.large_string())
+    paths = pc.struct_field(pc.extract_regex(array, _PATH_OF_URL), [0])
+    return pd.Series(pd.array(paths, dtype="string"), index=urls.index)
 
 
 def first_seen_by_domain(backlinks: pd.DataFrame) -> pd.Series:
@@ -257,14 +266,17 @@ def export_footprints(backlinks: pd.DataFrame, *, burst_window_days: int = 3, bu
             # each distinct (title, domain) once: sitewide links repeat one title
             pairs = base[[DOMAIN, BL.SOURCE_TITLE]].astype("string").drop_duplicates()
             titles = _title_patterns(pairs[BL.SOURCE_TITLE], pairs[DOMAIN])
-            frames.append(pd.DataFrame({DOMAIN: pairs[DOMAIN].to_numpy(), "kind": "title_pattern",
-                                        "key": titles}))
+            found = pd.notna(titles)  # most titles are too generic to be a footprint
+            frames.append(pd.DataFrame({DOMAIN: pairs[DOMAIN].to_numpy()[found],
+                                        "kind": "title_pattern", "key": titles[found]}))
         if BL.SOURCE_URL in base.columns:
             # vectorised path extraction, then one shape per distinct path
-            paths = base[BL.SOURCE_URL].astype("string").str.extract(_PATH_OF_URL, expand=False)
+            paths = _paths_of_urls(base[BL.SOURCE_URL])
             codes, uniques = pd.factorize(paths)
-            shapes = pd.array([_path_shape(p) for p in uniques] + [None], dtype="object")
-            frames.append(pd.DataFrame({DOMAIN: doms, "kind": "path_scheme", "key": shapes[codes]}))
+            shapes = np.array([_path_shape(p) for p in uniques] + [None], dtype=object)[codes]
+            found = pd.notna(shapes)  # one-segment and all-word paths are no scheme
+            frames.append(pd.DataFrame({DOMAIN: doms[found], "kind": "path_scheme",
+                                        "key": shapes[found]}))
         frames.append(burst_footprints(first_seen_by_domain(backlinks), window_days=burst_window_days,
                                        factor=burst_factor, min_domains=burst_min_domains))
     if not frames:
