@@ -214,6 +214,9 @@ def _with_domain_keys(backlinks: pd.DataFrame) -> pd.DataFrame:
         domain = domain.copy()
         domain[need] = hosts_to_keys(hosts[need])
     keep = domain.notna() & (domain != "")
+    if not need.any() and keep.all() and backlinks[BL.DOMAIN].dtype == domain.dtype:
+        # the usual case: read_exports keyed every row, nothing to copy or fill
+        return backlinks.reset_index(drop=True)
     out = backlinks.loc[keep].copy()
     out[BL.DOMAIN] = domain[keep]
     return out.reset_index(drop=True)
