@@ -197,19 +197,40 @@ class UdpMux:
         self.size = max(1, sockets)
         self._endpoints: list[_Endpoint] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening: asyncio.Task[None] | None = None
         self._random = random.SystemRandom()
 
     async def _ensure(self, family: int) -> None:
+        """Open the pool once for the running loop, however many first queries wait on it."""
         loop = asyncio.get_running_loop()
         if self._endpoints and self._loop is loop:
             return
-        self.close()  # sockets of a previous event loop
-        self._loop = loop
+        if self._opening is None or self._loop is not loop:
+            self.close()  # sockets of a previous event loop
+            self._loop = loop
+            self._opening = loop.create_task(self._open(loop, family))
+        opening = self._opening
+        try:
+            await asyncio.shield(opening)
+        except Exception:
+            if self._opening is opening:  # let the next query try again
+                self._opening = None
+            raise
+
+    async def _open(self, loop: asyncio.AbstractEventLoop, family: int) -> None:
         local = ("::", 0) if family == socket.AF_INET6 else ("0.0.0.0", 0)
-        for _ in range(self.size):
-            _, endpoint = await loop.create_datagram_endpoint(lambda: _Endpoint(self), local_addr=local,
-                                                              family=family)
-            self._endpoints.append(endpoint)
+        endpoints: list[_Endpoint] = []
+        try:
+            for _ in range(self.size):
+                _, endpoint = await loop.create_datagram_endpoint(lambda: _Endpoint(self), local_addr=local,
+                                                                  family=family)
+                endpoints.append(endpoint)
+        except BaseException:
+            for endpoint in endpoints:
+                if endpoint.transport is not None:
+                    endpoint.transport.close()
+            raise
+        self._endpoints = endpoints
 
     async def ask(self, server: str, port: int, name: str, rdtype: str, timeout: float) -> Response:
         """Send one query and wait for its answer; ``TimeoutError`` after ``timeout`` s."""
@@ -243,3 +264,9 @@ class UdpMux:
                 except RuntimeError:  # its event loop is already closed
                     pass
         self._endpoints = []
+        if self._opening is not None and not self._opening.done():
+            try:
+                self._opening.cancel()
+            except RuntimeError:  # its event loop is already closed
+                pass
+        self._opening = None

@@ -4,8 +4,8 @@ Fetching pages named in a backlink export means fetching URLs chosen by stranger
 every fetch is guarded:
 
 * **Addresses**: each host is resolved ONCE (through an injectable ``resolve(host)``
-  coroutine; by default the system resolver, or dnspython when
-  ``NetworkConfig.dns_servers`` names servers). Private, loopback, link-local, multicast,
+  coroutine; by default the system resolver, or the servers ``NetworkConfig.dns_servers``
+  names, see :mod:`detector.enrich.addresses`). Private, loopback, link-local, multicast,
   reserved and other non-global addresses are refused unless
   ``NetworkConfig.allow_private_addresses``. The connection then goes to exactly the
   address that was checked: aiohttp's own resolver is replaced by one that only answers
@@ -154,40 +154,16 @@ def dict_resolver(table: Mapping[str, Sequence[str]]) -> Resolve:
 
 
 def default_resolver(config: NetworkConfig) -> Resolve:
-    """The resolver the config asks for: dnspython on ``dns_servers``, else the system's."""
+    """The resolver the config asks for: ``dns_servers`` when given, else the system's.
+
+    With servers, an :class:`~detector.enrich.addresses.AddressResolver` (A and AAAA at
+    once; a fast UDP engine when the servers are IP addresses); call its ``close()`` when
+    done (the fetcher does for the resolver it made).
+    """
     if config.dns_servers:
-        import dns.asyncresolver
-        import dns.exception
-        import dns.resolver
+        from detector.enrich.addresses import server_resolver
 
-        resolver = dns.asyncresolver.Resolver(configure=False)
-        resolver.nameservers = list(config.dns_servers)
-        resolver.port = config.dns_port
-        resolver.lifetime = config.dns_timeout
-
-        async def query(host: str, rdtype: str) -> list[str] | str:
-            try:
-                answer = await resolver.resolve(host, rdtype)
-            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-                return []
-            except dns.resolver.NoNameservers:
-                return "SERVFAIL (no name server answered)"
-            except dns.exception.Timeout:
-                return f"timeout after {config.dns_timeout:g}s"
-            except dns.exception.DNSException as exc:
-                return type(exc).__name__
-            return [record.address for record in answer]
-
-        async def resolve_dns(host: str) -> list[str]:
-            answers = await asyncio.gather(query(host, "A"), query(host, "AAAA"))
-            found = [address for answer in answers if isinstance(answer, list) for address in answer]
-            if not found:
-                failure = next((a for a in answers if isinstance(a, str)), None)
-                if failure is not None:
-                    raise OSError(failure)
-            return found
-
-        return resolve_dns
+        return server_resolver(config)
 
     async def resolve_system(host: str) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -240,6 +216,7 @@ class SafeFetcher:
                  limiter: RateLimiter | None = None) -> None:
         self.config = config
         self._resolve = resolve or default_resolver(config)
+        self._owns_resolver = resolve is None  # closed with the fetcher
         self._limiter = limiter or RateLimiter(config.per_host_rate)
         self._pinned = _PinnedResolver()
         self._addresses: dict[str, asyncio.Task[list[str] | str]] = {}
@@ -277,6 +254,9 @@ class SafeFetcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        close_resolver = getattr(self._resolve, "close", None)
+        if self._owns_resolver and close_resolver is not None:
+            close_resolver()
 
     # -- public --------------------------------------------------------------------------
 
@@ -419,7 +399,7 @@ class SafeFetcher:
         if task is None:
             task = asyncio.ensure_future(self._resolve_and_check(host))
             self._addresses[host] = task
-        outcome = await asyncio.shield(task)
+        outcome = task.result() if task.done() else await asyncio.shield(task)  # most hosts: known
         if isinstance(outcome, str):
             raise _Failure(outcome)
         self._pinned.pinned[host] = outcome
@@ -451,7 +431,7 @@ class SafeFetcher:
         if task is None:
             task = asyncio.ensure_future(self._load_robots(origin))
             self._robots[origin] = task
-        parser = await asyncio.shield(task)
+        parser = task.result() if task.done() else await asyncio.shield(task)
         if isinstance(parser, str):
             raise _Failure(parser)
         return parser.can_fetch(self.config.user_agent, str(target))
