@@ -32,14 +32,15 @@ from __future__ import annotations
 import re
 import zlib
 from functools import lru_cache
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 from datasketch import MinHash
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from detector.enrich.textscan import AnchoredPattern, fold_like_ignorecase
 from detector.keys import domain_key, host_of
 
 __all__ = ["parse_page", "style_hides", "compression_ratio", "text_minhash", "new_minhash",
@@ -89,18 +90,32 @@ _TRUST_PAGES: dict[str, re.Pattern[str]] = {
     "privacy": re.compile(r"\bprivacy\b|\bdatenschutz\b|\bgdpr\b|\bcookie[\s_-]policy\b|"
                           r"\bpolitica[\s_-]de[\s_-]privacidad\b|\bconfidentialit", re.I),
 }
-_MARKERS: dict[str, re.Pattern[str]] = {
-    "write_for_us": re.compile(r"\bwrite[\s_-]+for[\s_-]+us\b|\bsubmit[\s_-]+(?:a[\s_-]+)?guest[\s_-]+post|"
-                               r"\bbecome[\s_-]+a[\s_-]+(?:contributor|guest[\s_-]+author)\b|"
-                               r"\baccepting[\s_-]+guest[\s_-]+posts?\b", re.I),
-    "guest_post": re.compile(r"\bguest[\s_-]+(?:post|posting|article|author|blogging)s?\b", re.I),
-    "sponsored_post": re.compile(r"\bsponsored[\s_-]+(?:post|article|content|by)\b|"
-                                 r"\bthis[\s_-]+(?:post|article)[\s_-]+is[\s_-]+sponsored\b|"
-                                 r"\bpaid[\s_-]+(?:post|placement|article)\b|\bpartner[\s_-]+content\b|"
-                                 r"\badvertorial\b", re.I),
-    "advertise": re.compile(r"\badvertise[\s_-]+(?:with|on)[\s_-]+us\b|\bbuy[\s_-]+(?:a[\s_-]+)?(?:backlinks?|links?)\b|"
-                            r"\blink[\s_-]+insertion\b", re.I),
+#: Link-selling markers (case-insensitive), each with the words its matches start with:
+#: the pattern is tried only where they occur (see :mod:`detector.enrich.textscan`).
+_MARKERS: dict[str, AnchoredPattern] = {
+    "write_for_us": AnchoredPattern(r"\bwrite[\s_-]+for[\s_-]+us\b|\bsubmit[\s_-]+(?:a[\s_-]+)?guest[\s_-]+post|"
+                                    r"\bbecome[\s_-]+a[\s_-]+(?:contributor|guest[\s_-]+author)\b|"
+                                    r"\baccepting[\s_-]+guest[\s_-]+posts?\b",
+                                    starts=("write", "submit", "become", "accepting")),
+    "guest_post": AnchoredPattern(r"\bguest[\s_-]+(?:post|posting|article|author|blogging)s?\b",
+                                  starts=("guest",)),
+    "sponsored_post": AnchoredPattern(r"\bsponsored[\s_-]+(?:post|article|content|by)\b|"
+                                      r"\bthis[\s_-]+(?:post|article)[\s_-]+is[\s_-]+sponsored\b|"
+                                      r"\bpaid[\s_-]+(?:post|placement|article)\b|\bpartner[\s_-]+content\b|"
+                                      r"\badvertorial\b",
+                                      starts=("sponsored", "this", "paid", "partner", "advertorial")),
+    "advertise": AnchoredPattern(r"\badvertise[\s_-]+(?:with|on)[\s_-]+us\b|"
+                                 r"\bbuy[\s_-]+(?:a[\s_-]+)?(?:backlinks?|links?)\b|"
+                                 r"\blink[\s_-]+insertion\b",
+                                 starts=("advertise", "buy", "link")),
 }
+
+
+def _markers(text: str) -> list[str]:
+    """Names of the :data:`_MARKERS` found in ``text``, sorted."""
+    folded = fold_like_ignorecase(text)
+    return sorted(name for name, pattern in _MARKERS.items() if pattern.search(text, folded))
+
 
 # --- styles ----------------------------------------------------------------------------
 _DECL = re.compile(r"([a-z\-]+)\s*:\s*([^;]+)")
@@ -218,11 +233,32 @@ def _rel_tokens(value: str | None) -> list[str]:
     return sorted({token for token in (value or "").lower().split() if token})
 
 
+#: a root-relative link that urljoin returns unchanged after the base's origin: one "/",
+#: then no parameters, fragment or characters urlsplit drops (dot segments and an empty
+#: query are checked apart)
+_PLAIN_ROOT_RELATIVE = re.compile(r"/(?!/)[^;#\t\r\n]*\Z")
+
+
+@lru_cache(maxsize=4096)
+def _http_origin(base: str) -> str | None:
+    """``scheme://netloc`` of an http(s) base URL as urljoin reads it; None for other bases."""
+    parts = urlsplit(base)  # raises for a malformed base, exactly as urljoin would
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def _absolute(base: str, raw: str) -> str | None:
-    """``raw`` made absolute against ``base``; None unless it is an http(s) URL."""
+    """``raw`` made absolute against ``base``; None unless it is an http(s) URL.
+
+    Same result as ``urljoin``; absolute links and plain root-relative ones (``/about/``)
+    skip its cost.
+    """
     lowered = raw[:8].lower()
     if lowered.startswith(("http://", "https://")):
         return raw  # the common case, without urljoin's cost
+    if raw[:1] == "/" and _PLAIN_ROOT_RELATIVE.match(raw) and "/." not in raw and raw[-1] != "?":
+        origin = _http_origin(base)
+        if origin is not None:
+            return origin + raw
     href = urljoin(base, raw)
     return href if href[:8].lower().startswith(("http://", "https://")) else None
 
@@ -230,10 +266,13 @@ def _absolute(base: str, raw: str) -> str | None:
 _host_key = lru_cache(maxsize=1 << 16)(domain_key)
 
 
+_ODD_NETLOC = re.compile(r"[@\[:?#\\%]")  # credentials, IPv6, port, query ...: host_of decides
+
+
 def _fast_host(url: str) -> str:
     """:func:`detector.keys.host_of` for an absolute http(s) URL, skipping work in the common case."""
     netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
-    if netloc and netloc.isascii() and not any(c in netloc for c in "@[:?#\\%") and not netloc.endswith("."):
+    if netloc and netloc.isascii() and _ODD_NETLOC.search(netloc) is None and netloc[-1] != ".":
         return netloc.lower()
     return host_of(url)
 
@@ -244,17 +283,32 @@ def _path_of(url: str) -> str:
     return rest[cut:].split("?", 1)[0].split("#", 1)[0] if cut != -1 else "/"
 
 
-#: cheap substrings that must be present before an ID pattern is tried
+#: the literal every match of each ID pattern starts with
 _ID_HINTS = {"ua": "UA-", "ga4": "G-", "gtm": "GTM-", "aw": "AW-", "adsense": "ca-pub-",
              "fb_pixel": "fbq(", "yandex": "ym(", "hotjar": "hjid"}
+
+
+def _matches_at_literal(pattern: re.Pattern[str], literal: str, text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with ``literal``.
+
+    Tries the pattern only where the literal occurs (found by ``str.find``), instead of
+    at every character; same matches, same order, never overlapping.
+    """
+    position = text.find(literal)
+    resume = 0
+    while position != -1:
+        if position >= resume:
+            match = pattern.match(text, position)  # \b still sees the character before
+            if match is not None:
+                yield match
+                resume = match.end()
+        position = text.find(literal, position + 1)
 
 
 def _analytics_ids(html: str) -> list[str]:
     found: set[str] = set()
     for kind, pattern in _ID_PATTERNS:
-        if _ID_HINTS[kind] not in html:
-            continue
-        for match in pattern.finditer(html):
+        for match in _matches_at_literal(pattern, _ID_HINTS[kind], html):
             value = match.group(1) if pattern.groups else match.group(0)
             found.add(value if kind not in ("fb_pixel", "yandex", "hotjar") else f"{kind}:{value}")
     return sorted(found)
@@ -335,6 +389,22 @@ def compression_ratio(text: str) -> float | None:
     return len(zlib.compress(raw, 6)) / len(raw)
 
 
+class _WordHashes(dict):
+    """word -> CRC-32 of its UTF-8 bytes with bit 32 set, remembered: pages share most words."""
+
+    LIMIT = 200_000  # forgotten all at once past this many words
+
+    def __missing__(self, word: str) -> int:
+        value = zlib.crc32(word.encode("utf-8")) | (1 << 32)
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[word] = value
+        return value
+
+
+_WORD_HASHES = _WordHashes()
+
+
 def shingle_hashes(text: str) -> np.ndarray:
     """Distinct 32-bit hashes of the word :data:`SHINGLE_WORDS`-grams of ``text``.
 
@@ -342,11 +412,14 @@ def shingle_hashes(text: str) -> np.ndarray:
     folded to 32 bits); empty when the text has fewer than :data:`MIN_WORDS_FOR_MINHASH`
     words.
     """
-    words = _WORD.findall(text.lower())
+    return _shingles(_WORD.findall(text.lower()))
+
+
+def _shingles(words: list[str]) -> np.ndarray:
+    """:func:`shingle_hashes` of a text whose lower-cased words are ``words``."""
     if len(words) < MIN_WORDS_FOR_MINHASH:
         return np.empty(0, dtype=np.uint64)
-    word_hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) | (1 << 32) for w in words),
-                              dtype=np.uint64, count=len(words))
+    word_hashes = np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE_WORDS + 1
     combined = np.zeros(n, dtype=np.uint64)
     for k in range(SHINGLE_WORDS):  # wraps modulo 2**64 by design
@@ -366,14 +439,37 @@ def new_minhash(hashvalues: Any = None) -> MinHash:
                    scheme=template.scheme, hashvalues=hashvalues)
 
 
+#: MurmurHash3's 32-bit finalizer constants, which datasketch's affine32 scheme applies to
+#: each input hash before its permutations
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
 def text_minhash(text: str) -> list[int] | None:
     """MinHash signature (:data:`NUM_PERM` ints) of the text's word shingles; None when short."""
-    shingles = shingle_hashes(text)
+    return _signature(shingle_hashes(text))
+
+
+def _signature(shingles: np.ndarray) -> list[int] | None:
+    """The signature :func:`new_minhash` would hold after ``update_batch(shingles)``.
+
+    Computed in one numpy expression rather than through ``update_batch``, which maps a
+    Python function over every shingle first: the same arithmetic (fmix32, then
+    ``a * h + b`` modulo 2**32 per permutation, minimum over the shingles); the tests
+    compare both on many texts.
+    """
     if not shingles.size:
         return None
-    minhash = new_minhash()
-    minhash.update_batch(shingles.tolist())
-    return [int(v) for v in minhash.hashvalues]
+    if not _MINHASH_TEMPLATE:
+        new_minhash()  # builds the template
+    a, b = _MINHASH_TEMPLATE[0].permutations  # uint32, as the scheme stores them
+    s1, m1, s2, m2, s3 = _FMIX32
+    h = shingles.astype(np.uint32)  # shingle hashes are 32-bit already
+    h = h ^ (h >> s1)
+    h = h * m1
+    h = h ^ (h >> s2)
+    h = h * m2
+    h = h ^ (h >> s3)
+    return (h[:, None] * a + b).min(axis=0).tolist()
 
 
 def parse_page(html: str, url: str, *, max_text_chars: int = MAX_TEXT_CHARS,
@@ -449,12 +545,15 @@ def parse_page(html: str, url: str, *, max_text_chars: int = MAX_TEXT_CHARS,
                         trust_pages[name] = True
         if text:
             link_texts.append(text)
-        entry = {"href": href, "rel": _rel_tokens(node.attributes.get("rel")),
-                 "text": text, "hidden": is_hidden, "external": is_external}
-        if len(links) < max_links:
-            links.append(entry)
-        if targets and key in targets and len(target_links) < 50:
-            target_links.append(entry)
+        keep = len(links) < max_links
+        to_target = bool(targets) and key in targets and len(target_links) < 50
+        if keep or to_target:  # the entry costs a rel split: build it only when kept
+            entry = {"href": href, "rel": _rel_tokens(node.attributes.get("rel")),
+                     "text": text, "hidden": is_hidden, "external": is_external}
+            if keep:
+                links.append(entry)
+            if to_target:
+                target_links.append(entry)
 
     title_node = tree.css_first("title")
     title = " ".join((title_node.text(deep=True) or "").split())[:300] if title_node else None
@@ -475,10 +574,12 @@ def parse_page(html: str, url: str, *, max_text_chars: int = MAX_TEXT_CHARS,
     tree.strip_tags(_NON_VISIBLE_TAGS)
     root = tree.body or tree.root
     visible = " ".join((root.text(deep=True, separator=" ") or "").split()) if root is not None else ""
-    words = len(_WORD.findall(visible))
+    lowered_words = _WORD.findall(visible.lower())
+    # lower-casing keeps every character's place and word-ness, but for U+0130 (İ -> i + dot)
+    words = len(lowered_words) if "\u0130" not in visible else len(_WORD.findall(visible))
 
     probe_text = visible + "\n" + "\n".join(link_texts) + "\n" + (title or "")
-    markers = sorted(name for name, pattern in _MARKERS.items() if pattern.search(probe_text))
+    markers = _markers(probe_text)
     html_chars = len(html)
     return {
         "url": url,
@@ -491,7 +592,7 @@ def parse_page(html: str, url: str, *, max_text_chars: int = MAX_TEXT_CHARS,
         "text_chars": len(visible),
         "word_count": words,
         "text_compression": compression_ratio(visible),
-        "text_minhash": text_minhash(visible) if with_fingerprints else None,
+        "text_minhash": _signature(_shingles(lowered_words)) if with_fingerprints else None,
         "hidden_text": hidden_text[:MAX_HIDDEN_TEXT_CHARS],
         "hidden_words": len(_WORD.findall(hidden_text)),
         "text_html_ratio": (len(visible) / html_chars) if html_chars else None,
