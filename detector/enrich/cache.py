@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from detector.enrich.base import Lookup
+from detector.enrich.gc_pause import paused_gc
 
 try:  # optional: about twice as fast to decode large page records; same results
     import orjson as _orjson
@@ -37,7 +38,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None
 
 
-def _loads(text: str) -> dict:
+def _loads(text: bytes | str) -> dict:
     """Decode one stored record (orjson when installed; stdlib json for NaN and the rest)."""
     if _orjson is not None:
         try:
@@ -53,6 +54,7 @@ MaxAge = float | int | timedelta | None
 
 _SCHEMA_VERSION = 1
 _CHUNK = 500  # names per "IN (...)" query, under SQLite's variable limit
+_INSERT = "INSERT OR REPLACE INTO lookups VALUES (?, ?, ?, ?, ?)"
 
 
 def default_cache_path() -> Path:
@@ -132,13 +134,6 @@ class LookupCache:
         with self._lock:
             return str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
 
-    @staticmethod
-    def _fresh(ok: int, fetched_at: float, now: float, max_age: float | None,
-               failure_max_age: float | None) -> bool:
-        limits = [max_age] if ok else [max_age, failure_max_age]
-        bound = [x for x in limits if x is not None]
-        return not bound or now - fetched_at <= min(bound)
-
     def get(self, domain: str, kind: str, max_age: MaxAge = None, *,
             failure_max_age: MaxAge | str = "default") -> Lookup | None:
         """The cached lookup of ``domain`` by ``kind``, or ``None`` if absent or too old.
@@ -160,17 +155,22 @@ class LookupCache:
         fail_limit = _seconds(self.failure_max_age if failure_max_age == "default"
                               else failure_max_age)  # type: ignore[arg-type]
         now = datetime.now(timezone.utc).timestamp()
+        # a success must be younger than max_age; a failure younger than both limits
+        ok_bound = limit
+        fail_bound = min((x for x in (limit, fail_limit) if x is not None), default=None)
         names = list(dict.fromkeys(domains))
         out: dict[str, Lookup] = {}
-        with self._lock:
+        with self._lock, paused_gc():  # decoding builds millions of acyclic objects
             for start in range(0, len(names), _CHUNK):
                 chunk = names[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
+                # records come back as their UTF-8 bytes: no str is built only to be parsed
                 rows = self._db.execute(
-                    f"SELECT domain, ok, fetched_at, record FROM lookups"
+                    f"SELECT domain, ok, fetched_at, CAST(record AS BLOB) FROM lookups"
                     f" WHERE kind = ? AND domain IN ({marks})", (kind, *chunk)).fetchall()
                 for domain, ok, fetched_at, record in rows:
-                    if self._fresh(ok, fetched_at, now, limit, fail_limit):
+                    bound = ok_bound if ok else fail_bound
+                    if bound is None or now - fetched_at <= bound:
                         out[domain] = Lookup.from_json(_loads(record))
         return out
 
@@ -190,14 +190,18 @@ class LookupCache:
     def put_many(self, lookups: Sequence[Lookup]) -> None:
         """Store several lookups in one transaction."""
         rows = [(lk.domain, lk.kind, int(lk.ok), _epoch(lk.fetched_at),
-                 json.dumps(_record(lk), ensure_ascii=False, separators=(",", ":")))
+                 # lookups are JSON trees: no cycle to check for (same text, less work)
+                 json.dumps(_record(lk), ensure_ascii=False, separators=(",", ":"), check_circular=False))
                 for lk in lookups]
         if not rows:
             return
         with self._lock:
+            if len(rows) == 1:  # one statement is its own transaction in autocommit mode
+                self._db.execute(_INSERT, rows[0])
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?, ?, ?)", rows)
+                self._db.executemany(_INSERT, rows)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise

@@ -15,6 +15,9 @@ Lookup ``data``::
                 "error", "address", "redirects", "record": {...} | None,
                 "backlink": {"present", "followed", "hidden", "rel", "links"} | None}]}
 
+``record`` is :func:`~detector.enrich.html.parse_page`'s record with ``links`` empty
+(see :data:`PAGE_LINKS`) and without ``target_links`` (summarised in ``backlink``).
+
 Also here: the audited site's own outbound links, from a short crawl
 (:func:`crawl_target_outbound`) or from an export the user supplies
 (:func:`read_outbound_export`), which the reciprocal-link signals match against the
@@ -49,8 +52,11 @@ __all__ = [
 
 #: Visible text kept per page in a cached lookup (characters).
 PAGE_TEXT_CHARS = 5_000
-#: Links kept per page in a cached lookup (the counts cover them all).
-PAGE_LINKS = 50
+#: Links kept per page in a cached lookup (the counts, external domains and the links to
+#: the audited site cover them all). Zero by default: no signal reads the list, and its
+#: 50 links were 40 % of a cached page and most of the cost of reading the cache back.
+#: Records cached with links are read as before.
+PAGE_LINKS = 0
 _NOT_PAGES = re.compile(r"\.(?:pdf|jpe?g|png|gif|webp|svg|ico|css|js|zip|gz|mp[34]|avi|mov|"
                         r"docx?|xlsx?|pptx?|xml|json|txt|woff2?|ttf)$", re.I)
 _DISCOUNTING_RELS = ("nofollow", "sponsored", "ugc")

@@ -36,6 +36,7 @@ import pandas as pd
 
 from detector.enrich.base import Lookup, NetworkConfig
 from detector.enrich.cache import LookupCache, MaxAge
+from detector.enrich.gc_pause import paused_gc
 from detector.enrich.limits import map_bounded
 from detector.keys import domain_key, host_of
 from detector.schema import BL, DOMAIN
@@ -264,8 +265,9 @@ async def enrich_async(domains: Sequence[str], *, backlinks: pd.DataFrame | None
                     error_rows.append((domain, kind, "offline: not in cache"))
             elif not lookup.ok:
                 error_rows.append((domain, kind, lookup.error or "failed"))
-    features = _features(names, kinds, lookups, backlinks, now, outbound[0], hosting_ranges, notes,
-                         timings)
+    with paused_gc():  # the signals build large acyclic structures; see gc_pause
+        features = _features(names, kinds, lookups, backlinks, now, outbound[0], hosting_ranges,
+                             notes, timings)
     errors = pd.DataFrame(error_rows, columns=_ERROR_COLUMNS).astype(pd.StringDtype())
     return EnrichmentResult(features, lookups, errors, calls, cached_counts, notes,
                             {k: round(v, 4) for k, v in timings.items()})
@@ -299,14 +301,14 @@ async def _target_outbound(kinds: Sequence[str], config: NetworkConfig, cache: L
 
 
 def _footprint_groups(dns: Mapping[str, Lookup], pages: Mapping[str, Lookup],
-                      hosting_ranges: Any) -> dict[str, set[str]]:
+                      hosting_ranges: Any, near_duplicates: Any = None) -> dict[str, set[str]]:
     """domain -> ``kind:key`` footprints (hosting and content) for the three-way pattern."""
     from detector.signals.hosting import hosting_footprints
 
     prints = [hosting_footprints(dns, ranges=hosting_ranges)] if dns else []
     content_prints = _optional("detector.signals.content", "content_footprints")
     if pages and content_prints is not None:
-        prints.append(content_prints[0](pages))
+        prints.append(content_prints[0](pages, near_duplicates=near_duplicates))
     groups: dict[str, set[str]] = {}
     for part in prints:
         for domain, kind, key in part[[DOMAIN, "kind", "key"]].itertuples(index=False):
@@ -343,15 +345,22 @@ def _features(names: list[str], kinds: Sequence[str], lookups: Mapping[str, Mapp
     elif "registration" in kinds:
         notes.append("registration features skipped: detector.signals.registration is not available")
 
-    found = _optional("detector.signals.content", "CONTENT_FEATURES", "content_features")
+    near_duplicates = None  # computed once, read by the content features and footprints
+    found = _optional("detector.signals.content", "CONTENT_FEATURES", "content_features",
+                      "near_duplicate_groups")
     if found is not None:
-        parts.append((found[0], timed("content", found[1], pages, set(names)) if pages else None))
+        declared, content_features, near_duplicate_groups = found
+        if pages:
+            near_duplicates = timed("near_duplicates", near_duplicate_groups, pages)
+        parts.append((declared, timed("content", lambda: content_features(
+            pages, set(names), near_duplicates=near_duplicates)) if pages else None))
     elif "pages" in kinds:
         notes.append("content features skipped: detector.signals.content is not available")
 
     found = _optional("detector.signals.reciprocal", "RECIPROCAL_FEATURES", "reciprocal_features")
     if found is not None:
-        groups = timed("footprints", _footprint_groups, dns, pages, hosting_ranges) if pages else None
+        groups = timed("footprints", _footprint_groups, dns, pages, hosting_ranges,
+                       near_duplicates) if pages else None
         parts.append((found[0], timed("reciprocal", found[1], pages, outbound, groups) if pages else None))
     elif "pages" in kinds:
         notes.append("reciprocal features skipped: detector.signals.reciprocal is not available")

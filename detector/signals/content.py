@@ -230,12 +230,15 @@ def _sharing_counts(keys_by_domain: Mapping[str, set[str]]) -> dict[str, int]:
             for domain, keys in keys_by_domain.items()}
 
 
-def content_footprints(lookups: Mapping[str, Lookup]) -> pd.DataFrame:
+def content_footprints(lookups: Mapping[str, Lookup], *,
+                       near_duplicates: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
     """Content footprints per domain, for the network stage: ``domain, kind, key``.
 
     Kinds: ``analytics_id`` (analytics / ad / tag-manager IDs, UA reduced to the account),
     ``template`` (CMS theme, e.g. ``wordpress:flavor``), ``near_duplicate_text`` (the
     cluster of domains whose pages are near-duplicates, keyed by its smallest domain).
+    ``near_duplicates``: :func:`near_duplicate_groups` of the same lookups when the caller
+    has it already (it is the costly part); computed here otherwise.
     """
     rows: list[tuple[str, str, str]] = []
     for domain, keys in _analytics_by_domain(lookups).items():
@@ -256,7 +259,8 @@ def content_footprints(lookups: Mapping[str, Lookup]) -> pd.DataFrame:
             x = parent[x]
         return x
 
-    for domain, others in near_duplicate_groups(lookups).items():
+    groups = near_duplicate_groups(lookups) if near_duplicates is None else near_duplicates
+    for domain, others in groups.items():
         for other in others:
             a, b = find(domain), find(other)
             if a != b:
@@ -334,12 +338,14 @@ def _domain_row(domain: str, lookup: Lookup | None, referring: set[str],
     return row
 
 
-def content_features(lookups: Mapping[str, Lookup], referring_domains: Iterable[str]) -> pd.DataFrame:
+def content_features(lookups: Mapping[str, Lookup], referring_domains: Iterable[str], *,
+                     near_duplicates: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
     """One row per domain of ``lookups``: the :data:`CONTENT_FEATURES` columns (float).
 
     ``lookups`` maps a referring domain to its ``pages`` lookup; ``referring_domains`` is
     every referring domain of the export (links to them and sharing with them count).
-    Domains with no page read get NaN in every column.
+    Domains with no page read get NaN in every column. ``near_duplicates``: as for
+    :func:`content_footprints`.
     """
     referring = set(referring_domains)
     domains = list(lookups)
@@ -350,7 +356,7 @@ def content_features(lookups: Mapping[str, Lookup], referring_domains: Iterable[
     frame.insert(0, DOMAIN, pd.array(domains, dtype="string"))
     if not domains:
         return frame
-    duplicates = near_duplicate_groups(lookups)
+    duplicates = near_duplicate_groups(lookups) if near_duplicates is None else near_duplicates
     shared = _sharing_counts(_analytics_by_domain(lookups))
     read = frame["content_pages_read"].notna()
     frame.loc[read, "content_near_duplicates"] = [

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from detector.enrich.base import Lookup
+from detector.enrich.textscan import AnchoredPattern
 from detector.keys import domain_key
 from detector.schema import DOMAIN, Feature
 from detector.signals import lexicons as lx
@@ -46,11 +47,15 @@ MANY_OUTBOUND_DOMAINS: Final = 15
 
 _URL_PATTERN = re.compile(lx.PAGE_PATTERNS["link_page"][0])
 _TITLE_PATTERN = re.compile(lx.PAGE_PATTERNS["link_page"][1])
-_TEXT_PATTERN = re.compile(
+#: Exchange invitations in a page's text (case-insensitive), with the words its matches
+#: start with: the pattern is tried only where they occur (see :mod:`detector.enrich.textscan`).
+_TEXT_PATTERN = AnchoredPattern(
     r"\blink[\s-]*exchange\b|\bexchange\s+(?:of\s+)?links\b|\breciprocal\s+links?\b|"
     r"\badd\s+your\s+(?:link|site|url|website)\b|\blink\s+to\s+us\b|\blink\s+partners?\b|"
     r"\bour\s+(?:link\s+)?partners\b|\bpartner\s+sites\b|\bbanner\s+exchange\b|\blinktausch\b|"
-    r"\béchange\s+de\s+liens\b|\bintercambio\s+de\s+enlaces\b|\bblogroll\b", re.I)
+    r"\béchange\s+de\s+liens\b|\bintercambio\s+de\s+enlaces\b|\bblogroll\b",
+    starts=("link", "exchange", "reciprocal", "add", "our", "partner", "banner", "échange",
+            "intercambio", "blogroll"))
 #: URL or title words that name an exchange outright (``resources`` or ``partners`` alone do not).
 _STRONG_PATTERN = re.compile(
     r"link[\s_-]*exchange|link[\s_-]*partner|linkpartner|blogroll|webring|linktausch|"
@@ -115,6 +120,16 @@ def _linking_records(lookup: Lookup | None) -> list[Mapping[str, Any]]:
             if page.get("ok") and page.get("record") and "linking" in page.get("role", "")]
 
 
+def _outbound_holders(outbound: set[str], groups: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    """Footprint key -> the audited site's outbound domains that hold it (an inverted index,
+    so each referring domain looks up its own keys instead of scanning every outbound domain)."""
+    holders: dict[str, set[str]] = {}
+    for other in outbound:
+        for key in groups.get(other, ()):
+            holders.setdefault(key, set()).add(other)
+    return holders
+
+
 def reciprocal_features(page_lookups: Mapping[str, Lookup], target_outbound: Iterable[str] | None,
                         footprint_groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """One row per domain of ``page_lookups``: the :data:`RECIPROCAL_FEATURES` columns.
@@ -127,6 +142,7 @@ def reciprocal_features(page_lookups: Mapping[str, Lookup], target_outbound: Ite
         key for key in (domain_key(item) for item in target_outbound) if key}
     groups = None if footprint_groups is None else {
         domain: set(keys) for domain, keys in footprint_groups.items()}
+    holders = None if outbound is None or groups is None else _outbound_holders(outbound, groups)
     rows = []
     for domain, lookup in page_lookups.items():
         row = dict.fromkeys(_NAMES, math.nan)
@@ -142,11 +158,11 @@ def reciprocal_features(page_lookups: Mapping[str, Lookup], target_outbound: Ite
                 exchange = exchange or _is_exchange_page(record, found)
             row["reciprocal_exchange_markers"] = float(len(markers))
             row["reciprocal_exchange_page"] = 1.0 if exchange else 0.0
-        if outbound is not None and groups is not None and domain in groups:
-            mine = groups[domain]
-            row["reciprocal_three_way"] = float(sum(
-                1 for other in outbound
-                if other != domain and mine & groups.get(other, set())))
+        if holders is not None and groups is not None and domain in groups:
+            # the outbound domains (other than this one) sharing at least one key with it
+            tied: set[str] = set().union(*(holders.get(key, ()) for key in groups[domain]))
+            tied.discard(domain)
+            row["reciprocal_three_way"] = float(len(tied))
         rows.append(row)
     frame = pd.DataFrame(rows, columns=_NAMES, dtype=np.float64)
     frame.insert(0, DOMAIN, pd.array(list(page_lookups), dtype="string"))
