@@ -275,3 +275,32 @@ def test_servers_stop_cleanly_and_free_their_ports(world: World) -> None:
             probe.bind((host, port))  # free again
     with pytest.raises(ValueError, match="127.0.0.0/8"):
         serve_world(world, host="0.0.0.0")
+
+
+@pytest.mark.allow_hosts(["127.0.0.0/8", "::1"])
+def test_a_child_process_serves_the_same_pages_and_stops_with_its_children(world: World, served) -> None:
+    from detector.simulate.serve import serve_world_process
+
+    row = _pick(world, www=False)
+    child = serve_world_process(world, dns="inprocess", slow_seconds=0.3, oversized_bytes=300_000)
+    try:
+        assert child._process.is_alive() and child.addresses == served.addresses
+        assert child.network_config().rdap_bootstrap.keys() == served.network_config().rdap_bootstrap.keys()
+
+        async def home(port: int) -> tuple[int, bytes]:
+            async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+                async with session.get(f"http://{row['ip']}:{port}/", headers={"Host": row["domain"]}) as r:
+                    return r.status, await r.read()
+
+        assert asyncio.run(home(child.ports.http)) == asyncio.run(home(served.ports.http))
+        resolver = _resolver(child.ports.dns)
+        answer = asyncio.run(resolver.resolve(row["domain"], "A"))
+        assert [a.to_text() for a in answer] == [row["ip"]]
+    finally:
+        process = child._process
+        child.stop()
+        child.stop()  # idempotent
+    assert not process.is_alive() and process.exitcode == 0
+    with socket.socket() as probe:  # its HTTP port is free again
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((row["ip"], child.ports.http))

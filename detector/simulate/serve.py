@@ -8,13 +8,21 @@ DNS) servers; DNS is ``unbound`` (a child process) when installed or requested. 
 server binds every distinct address the world's A records use (Linux routes all of
 127.0.0.0/8 to ``lo``) on one port, plus 127.0.0.1; it never binds 0.0.0.0. ``stop()``
 (or leaving the ``with``) closes every socket, ends the thread and the child process.
+
+:func:`serve_world_process` runs the same servers in a child process instead, as real
+servers run elsewhere: a benchmark's client then has the interpreter (and a core) to
+itself rather than sharing one GIL with the servers it measures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
+import multiprocessing
+import multiprocessing.connection
 import resource
+import signal
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -25,7 +33,7 @@ from aiohttp import web
 from detector.enrich.base import NetworkConfig
 from detector.simulate.servers import HttpLimits, make_http_app, make_rdap_app, start_dns, start_whois
 
-__all__ = ["Ports", "ServedWorld", "serve_world"]
+__all__ = ["Ports", "ServedWorld", "serve_world", "serve_world_process"]
 
 
 @dataclass
@@ -77,6 +85,8 @@ class ServedWorld:
     _thread: threading.Thread | None = None
     _closers: list = field(default_factory=list)
     _unbound: Any = None
+    _process: Any = None  #: the child process serving, for :func:`serve_world_process`
+    _control: Any = None  #: the parent's end of the pipe to that child
 
     @property
     def rdap_base_url(self) -> str:
@@ -103,7 +113,10 @@ class ServedWorld:
         self.stop()
 
     def stop(self) -> None:
-        """Stop every server and the background thread; idempotent."""
+        """Stop every server and the background thread (or child process); idempotent."""
+        if self._process is not None:
+            _stop_child(self._process, self._control)
+            self._process = self._control = None
         if self._loop is not None and self._thread is not None:
             if self._loop.is_running():
                 fut = asyncio.run_coroutine_threadsafe(self._close_all(), self._loop)
@@ -252,3 +265,86 @@ def _free_tcp(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def serve_world_process(world: Any, *, start_method: str = "spawn", timeout: float = 300.0,
+                        **options: Any) -> ServedWorld:
+    """:func:`serve_world` in a child process; returns the running servers' description.
+
+    ``options`` go to :func:`serve_world` (``dns``, ``ports``, ``slow_seconds`` ...). The
+    child gets a copy of ``world`` and binds the same loopback addresses; ``stop()`` (or
+    leaving the ``with``) ends it and its own children (unbound), and so does the parent's
+    exit: the child stops when its control pipe closes. ``spawn`` (the default) is safe
+    whatever threads the caller runs; the returned object answers ``network_config()``
+    from the parent's ``world``. As always with ``spawn``, the caller's main module must
+    guard its entry point with ``if __name__ == "__main__"``.
+    """
+    context = multiprocessing.get_context(start_method)
+    parent_end, child_end = context.Pipe()
+    shipped = dataclasses.replace(world, _index=None)  # the child builds its own index
+    process = context.Process(target=_serve_child, args=(shipped, options, child_end),
+                              name="world-servers", daemon=True)
+    process.start()
+    child_end.close()
+    try:
+        if not multiprocessing.connection.wait([parent_end, process.sentinel], timeout):
+            raise RuntimeError(f"servers did not start within {timeout:g}s")
+        if not parent_end.poll():
+            raise RuntimeError(f"the serving process exited at start (exit code {process.exitcode}); "
+                               "with 'spawn', the caller's main module must be import-safe "
+                               "(if __name__ == '__main__')")
+        status, *details = parent_end.recv()
+    except BaseException:
+        _stop_child(process, parent_end)
+        raise
+    if status != "ready":
+        _stop_child(process, parent_end)
+        raise RuntimeError(f"servers failed to start: {details[0]}")
+    ports, addresses, backend, host = details
+    return ServedWorld(world=world, host=host, dns_backend=backend, ports=Ports(**ports),
+                       addresses=addresses, _process=process, _control=parent_end)
+
+
+def _serve_child(world: Any, options: dict[str, Any], control: Any) -> None:
+    """Child process body: serve ``world`` until the parent says stop or goes away."""
+    signal.signal(signal.SIGTERM, _exit_on_term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
+    try:
+        served = serve_world(world, **options)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        control.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    try:
+        control.send(("ready", dataclasses.asdict(served.ports), served.addresses,
+                      served.dns_backend, served.host))
+        try:
+            control.recv()  # "stop", or EOFError when the parent is gone
+        except (EOFError, OSError):
+            pass
+    finally:
+        served.stop()
+        try:
+            control.send(("stopped",))
+        except (OSError, ValueError):
+            pass
+
+
+def _exit_on_term(signum: int, frame: Any) -> None:
+    """SIGTERM in the serving child: unwind, so unbound is stopped and sockets closed."""
+    raise SystemExit(143)
+
+
+def _stop_child(process: Any, control: Any, timeout: float = 30.0) -> None:
+    """Ask the serving child to stop, wait for it, and make sure it is gone."""
+    try:
+        control.send("stop")
+        if control.poll(timeout):
+            control.recv()
+    except (EOFError, OSError, ValueError):
+        pass
+    finally:
+        control.close()
+    process.join(timeout)
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout)
