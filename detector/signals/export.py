@@ -463,7 +463,7 @@ class _Aggregator:
 
     # -- spam themes ----------------------------------------------------------------------
     def _themes(self) -> None:
-        out, bl = self.out, self.bl
+        out = self.out
         active = [t for t in lx.THEMES if not self._target_in_theme(t.name)]
         anchor_text = _normalised(self.anchor_uniques)
         url_text, title_codes, title_text = self.url_text, self.title_codes, self.title_text
