@@ -91,7 +91,6 @@ def is_ip(host: str) -> bool:
     return _normalise_ip(host) is not None
 
 
-@lru_cache(maxsize=1 << 18)
 @lru_cache(maxsize=1)
 def _suffix_rules() -> tuple[frozenset[str], frozenset[str], int]:
     """(plain ASCII suffix rules, zones where a wildcard or exception rule applies, the
@@ -145,6 +144,7 @@ def _plain_key(host: str) -> str | None:
     return host[host.rfind(".", 0, start - 1) + 1:]
 
 
+@lru_cache(maxsize=1 << 18)
 def _key_of_host(host: str) -> str:
     if not host:
         return ""
