@@ -27,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from detector.enrich.base import NetworkConfig
-from detector.enrich.dns import _follow as follow_cnames
+from detector.enrich.dns import _from_wire as answer_from_wire
 from detector.enrich.dns_wire import UdpMux, WireError
 
 __all__ = ["AddressResolver", "server_resolver"]
@@ -164,7 +164,4 @@ class _WireQuery:
             if response.rcode != "NOERROR":  # SERVFAIL, REFUSED ...: not asked again
                 usable.remove(server)
                 continue
-            cnames = {owner: value for owner, kind, value in response.answers if kind == "CNAME"}
-            _, final = follow_cnames(host.lower().rstrip("."), cnames)  # type: ignore[arg-type]
-            return [str(value) for owner, kind, value in response.answers
-                    if kind == rdtype and owner == final]
+            return [str(value) for value in answer_from_wire(response, host, rdtype).values]

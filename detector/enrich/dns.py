@@ -39,7 +39,7 @@ import dns.rdatatype
 import dns.resolver
 
 from detector.enrich.base import Lookup, NetworkConfig
-from detector.enrich.dns_wire import UdpMux, WireError
+from detector.enrich.dns_wire import Response, UdpMux, WireError
 from detector.enrich.limits import retry_async
 from detector.keys import is_ip
 
@@ -114,6 +114,14 @@ def _from_dnspython(answer: dns.resolver.Answer, rdtype: str) -> _Answer:
     if rdtype == "NS":
         return _Answer([_host(r.target) for r in answer.rrset], chain)
     return _Answer([r.to_text() for r in answer.rrset], chain)
+
+
+def _from_wire(response: Response, name: str, rdtype: str) -> _Answer:
+    """The ``rdtype`` records of ``name`` in a wire answer, at the end of its CNAME chain."""
+    cnames = {owner: value for owner, kind, value in response.answers if kind == "CNAME"}
+    chain, final = _follow(name.lower().rstrip("."), cnames)  # type: ignore[arg-type]
+    values = [value for owner, kind, value in response.answers if kind == rdtype and owner == final]
+    return _Answer(values, chain)
 
 
 def _values(answer: _Answer, rdtype: str) -> list[str]:
@@ -216,11 +224,7 @@ class DnsSource:
             raise DnsFailure("NXDOMAIN", nxdomain=True)
         if response.rcode != "NOERROR":
             raise DnsFailure(response.rcode)
-        qname = name.lower().rstrip(".")
-        cnames = {owner: value for owner, kind, value in response.answers if kind == "CNAME"}
-        chain, final = _follow(qname, cnames)  # type: ignore[arg-type]
-        values = [value for owner, kind, value in response.answers if kind == rdtype and owner == final]
-        return _Answer(values, chain)
+        return _from_wire(response, name, rdtype)
 
     async def _query_once(self, name: str, rdtype: str) -> _Answer:
         async with self._slots():
